@@ -1,0 +1,3 @@
+"""Lutetia: an open-source city-services platform."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,204 @@
+"""Every deploy-time setting Lutetia reads, with its type, default and documentation.
+
+This list is the configuration reference: `lutetia config show` prints it, the README's
+configuration table is written from it, and nothing outside `lutetia.conf` reads the
+environment. Each setting can come from, in increasing precedence:
+
+1. its default below;
+2. ``lutetia.toml`` (the key in lower case, e.g. ``database_url = "..."``);
+3. the environment variable ``LUTETIA_<NAME>`` (``DATABASE_URL`` is also accepted);
+4. for secrets, a file named by ``LUTETIA_<NAME>_FILE`` (its content, stripped).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or wrong; the message names the variable."""
+
+
+def parse_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
+def parse_int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError(f"expected a whole number, got {value!r}")
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"expected a whole number, got {value!r}") from None
+
+
+def parse_list(value: Any) -> list[str]:
+    if isinstance(value, list | tuple):
+        return [str(item).strip() for item in value if str(item).strip()]
+    return [item.strip() for item in str(value).split(",") if item.strip()]
+
+
+def parse_str(value: Any) -> str:
+    if isinstance(value, dict | list):
+        raise ValueError(f"expected a text value, got {type(value).__name__}")
+    return str(value)
+
+
+def choice(*allowed: str) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        text = str(value).strip().lower()
+        if text not in allowed:
+            raise ValueError(f"expected one of {', '.join(allowed)}, got {value!r}")
+        return text
+
+    return parse
+
+
+def parse_url(*schemes: str) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        text = str(value).strip()
+        scheme = urlsplit(text).scheme
+        if scheme not in schemes:
+            raise ValueError(
+                f"unsupported scheme {scheme or '(none)'!r} in {mask_url(text)!r}; "
+                f"expected one of {', '.join(s + '://' for s in schemes)}"
+            )
+        return text
+
+    return parse
+
+
+def mask_url(url: str) -> str:
+    """Hide the password of a URL (``postgres://u:secret@h/db`` → ``postgres://u:***@h/db``)."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+        return parts._replace(netloc=netloc).geturl()
+    return url
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    parse: Callable[[Any], Any]
+    default: Any
+    help: str
+    secret: bool = False
+    # URL-valued settings show their password masked; other secrets are masked whole.
+    url: bool = False
+
+    @property
+    def env(self) -> str:
+        return f"LUTETIA_{self.name.upper()}"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "mode",
+        choice("development", "production"),
+        "development",
+        "development: a generated secret key and plain-HTTP cookies are allowed; production: "
+        "a secret key is required, cookies are secure, HSTS is sent.",
+    ),
+    Setting("debug", parse_bool, False, "Django's DEBUG: tracebacks in the browser. Never in production."),
+    Setting(
+        "secret_key",
+        parse_str,
+        "",
+        "Signs sessions and tokens. Required in production mode (use LUTETIA_SECRET_KEY_FILE); "
+        "in development one is generated into the data directory.",
+        secret=True,
+    ),
+    Setting(
+        "data_dir",
+        parse_str,
+        "var",
+        "Folder for the SQLite database, generated secret, uploaded files and collected static "
+        "files, relative to the working directory unless absolute.",
+    ),
+    Setting(
+        "database_url",
+        parse_url("sqlite", "postgres", "postgresql"),
+        "",
+        "sqlite:///path/to/db.sqlite3 or postgres://user:password@host:5432/name. Empty: SQLite "
+        "in the data directory. DATABASE_URL is read too.",
+        secret=True,
+        url=True,
+    ),
+    Setting(
+        "cache_url",
+        parse_url("locmem", "redis", "rediss", "dummy"),
+        "locmem://",
+        "locmem:// (one process), redis://host:6379/0 (shared by all app servers), dummy://.",
+        secret=True,
+        url=True,
+    ),
+    Setting(
+        "email_url",
+        parse_url("console", "smtp", "smtps", "memory", "file"),
+        "console://",
+        "console:// (print), smtp://user:password@host:25 (STARTTLS with ?tls=1), "
+        "smtps://... (implicit TLS), file:///folder.",
+        secret=True,
+        url=True,
+    ),
+    Setting("default_from_email", parse_str, "Lutetia <no-reply@localhost>", "Sender of e-mails."),
+    Setting(
+        "storage",
+        choice("filesystem", "s3"),
+        "filesystem",
+        "Where uploaded files live: filesystem (the data directory) or s3 (django-storages, "
+        "configured by the AWS_* variables it documents).",
+    ),
+    Setting(
+        "task_backend",
+        choice("immediate", "database"),
+        "immediate",
+        "immediate: background work runs in the request (demo, tests); database: queued in the "
+        "database and run by `lutetia worker`.",
+    ),
+    Setting(
+        "allowed_hosts",
+        parse_list,
+        ["127.0.0.1", "localhost"],
+        "Host names this server answers for, comma-separated.",
+    ),
+    Setting(
+        "csrf_trusted_origins",
+        parse_list,
+        [],
+        "Origins allowed to POST behind a proxy, e.g. https://demarches.example.org.",
+    ),
+    Setting("base_url", parse_str, "http://127.0.0.1:8000", "Public address, used in e-mails and sitemaps."),
+    Setting("time_zone", parse_str, "Europe/Paris", "Default time zone of sites."),
+    Setting("language_code", choice("fr", "en", "hu"), "fr", "Default language."),
+    Setting("log_format", choice("json", "text"), "json", "json: one JSON object a line (for a log collector); text: for people."),
+    Setting("log_level", choice("debug", "info", "warning", "error"), "info", "Minimum level logged."),
+    Setting("workers", parse_int, 0, "Production server processes; 0: two per core plus one."),
+    Setting("bind", parse_str, "127.0.0.1:8000", "Address and port `lutetia run` listens on."),
+    Setting(
+        "page_cache_seconds",
+        parse_int,
+        600,
+        "How long an anonymous page stays in the cache (it is dropped as soon as any page or "
+        "site setting is published); 0 turns the page cache off.",
+    ),
+    Setting(
+        "scheduler_interval",
+        parse_int,
+        30,
+        "Seconds between two looks for due periodic jobs by `lutetia scheduler`.",
+    ),
+)
+
+BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -1,0 +1,191 @@
+"""Django settings, computed from Lutetia's configuration (see `lutetia.conf.spec`).
+
+Nothing here reads the environment: `lutetia.conf.load()` does, and stops with a message naming
+the variable at fault. Plugins found through entry points join INSTALLED_APPS.
+"""
+
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from lutetia import conf
+from lutetia.conf import django as from_conf
+from lutetia.plugins.discovery import installable_apps
+
+try:
+    CONFIG = conf.load()
+except conf.ConfigError as exc:
+    raise ImproperlyConfigured(f"Lutetia configuration: {exc}") from None
+
+DATA_DIR = Path(CONFIG["data_dir"])
+PRODUCTION = CONFIG["mode"] == "production"
+DEBUG = CONFIG["debug"]
+SECRET_KEY = from_conf.secret_key(CONFIG)
+ALLOWED_HOSTS = CONFIG["allowed_hosts"]
+CSRF_TRUSTED_ORIGINS = CONFIG["csrf_trusted_origins"]
+
+INSTALLED_APPS = [
+    # Lutetia's core first: its templates override Wagtail's (404, 500, search).
+    "lutetia.accounts",
+    "lutetia.ui",
+    "lutetia.site",
+    "lutetia.plugins",
+    "lutetia.jobs",
+    "lutetia.ops",
+    "wagtail.contrib.settings",
+    "wagtail.contrib.redirects",
+    "wagtail.contrib.sitemaps",
+    "wagtail.contrib.simple_translation",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.locales",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "django_filters",
+    "django_tasks",
+    "django_tasks_db",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.sitemaps",
+    "django.contrib.staticfiles",
+    *installable_apps(),
+]
+
+MIDDLEWARE = [
+    "lutetia.ops.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "lutetia.site.cache.AnonymousPageCacheMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "lutetia.plugins.middleware.PluginGateMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+]
+
+ROOT_URLCONF = "lutetia.urls"
+WSGI_APPLICATION = "lutetia.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "wagtail.contrib.settings.context_processors.settings",
+                "lutetia.site.context_processors.site_chrome",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": from_conf.database(CONFIG)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+CACHES = {"default": from_conf.cache(CONFIG)}
+TASKS = from_conf.tasks(CONFIG)
+STORAGES = from_conf.storages(CONFIG)
+globals().update(from_conf.email(CONFIG))
+DEFAULT_FROM_EMAIL = SERVER_EMAIL = CONFIG["default_from_email"]
+
+AUTH_USER_MODEL = "lutetia_accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "wagtailadmin_login"
+
+# Languages and time: French first; stored times are UTC.
+LANGUAGE_CODE = CONFIG["language_code"]
+LANGUAGES = [("fr", "Français"), ("en", "English"), ("hu", "Magyar")]
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+WAGTAIL_I18N_ENABLED = True
+LOCALE_PATHS = []
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = CONFIG["time_zone"]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+# Outside production the files are served straight from the apps, no collectstatic needed.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
+if not PRODUCTION:
+    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+
+# Security: what does not depend on the mode, then what production adds.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "SAMEORIGIN"  # the Wagtail preview is a same-origin frame
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 60 * 60 * 8
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Wagtail
+WAGTAIL_SITE_NAME = "Lutetia"
+WAGTAILADMIN_BASE_URL = CONFIG["base_url"]
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "ods", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+WAGTAIL_PASSWORD_RESET_ENABLED = True
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+LUTETIA_PAGE_CACHE_SECONDS = CONFIG["page_cache_seconds"]
+LUTETIA_SCHEDULER_INTERVAL = CONFIG["scheduler_interval"]
+LUTETIA_BIND = CONFIG["bind"]
+LUTETIA_WORKERS = CONFIG["workers"]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "lutetia.ops.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "lutetia.ops.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": CONFIG["log_format"],
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": CONFIG["log_level"].upper()},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django.request": {"level": "ERROR"},
+    },
+}
+
+# Kept for `lutetia config show` and the back office's view of the configuration.
+LUTETIA_CONFIG = CONFIG

@@ -1,0 +1,33 @@
+"""Settings for test suites: the real settings, made fast and isolated.
+
+The database still comes from the configuration, so ``DATABASE_URL=postgres://…`` runs the
+same suite on PostgreSQL.
+"""
+
+import tempfile
+from pathlib import Path
+
+from lutetia.settings import *  # noqa: F403
+from lutetia.settings import CONFIG
+
+_tmp = Path(tempfile.mkdtemp(prefix="lutetia-test-"))
+
+SECRET_KEY = "tests-only-not-a-secret-" + "x" * 32  # noqa: S105
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+MEDIA_ROOT = _tmp / "media"
+STATIC_ROOT = _tmp / "static"
+ALLOWED_HOSTS = ["*"]
+LOGGING_CONFIG = None  # keep pytest's own log capture
+
+if not CONFIG["database_url"]:
+    DATABASES = {  # noqa: F405
+        "default": {
+            **DATABASES["default"],  # noqa: F405
+            "NAME": str(_tmp / "test.sqlite3"),
+            "TEST": {"NAME": str(_tmp / "test.sqlite3")},
+        }
+    }

@@ -1,0 +1,41 @@
+"""Routing: probes, back office, plugin services (/services/<plugin>/), then the page tree."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+from django.views.i18n import set_language
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
+from wagtail.documents import urls as wagtaildocs_urls
+
+from lutetia.ops import views as ops_views
+from lutetia.plugins import plugin_configs
+from lutetia.site import views as site_views
+
+handler404 = "lutetia.site.views.page_not_found"
+handler500 = "lutetia.site.views.server_error"
+
+urlpatterns = [
+    path("healthz", ops_views.healthz, name="healthz"),
+    path("readyz", ops_views.readyz, name="readyz"),
+    path("robots.txt", site_views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("i18n/setlang/", set_language, name="set_language"),
+]
+
+for plugin in plugin_configs():
+    if plugin.urls:
+        urlpatterns.append(
+            path(
+                f"services/{plugin.get_url_prefix()}/",
+                include((plugin.urls, plugin.label), namespace=plugin.label),
+            )
+        )
+
+urlpatterns += i18n_patterns(
+    path("search/", site_views.search, name="search"),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)

@@ -1,0 +1,1 @@
+"""A test-only plugin: discovery, metadata, URLs, models, site-scoped signals, a registry entry."""
