@@ -41,11 +41,27 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     from django.core.management import execute_from_command_line
+    from django.db import OperationalError
 
     if argv[1:2] == ["help"] and len(argv) == 2:
         sys.stdout.write(USAGE + "\n")
-    execute_from_command_line(argv)
+    try:
+        execute_from_command_line(argv)
+    except OperationalError as exc:
+        sys.stderr.write(f"lutetia: {database_error(exc)}\n")
+        return 3
     return 0
+
+
+def database_error(exc: Exception) -> str:
+    """One line naming the database setting, for a database that cannot be reached."""
+    from django.conf import settings
+
+    from lutetia.conf.spec import mask_url
+
+    url = settings.LUTETIA_CONFIG["database_url"] or "sqlite (in the data directory)"
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+    return f"cannot use the database LUTETIA_DATABASE_URL={mask_url(url)}: {first}"
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ the variable at fault. Plugins found through entry points join INSTALLED_APPS.
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from lutetia import conf
 from lutetia.conf import django as from_conf
@@ -65,7 +64,6 @@ MIDDLEWARE = [
     "lutetia.ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "lutetia.site.cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -109,7 +107,10 @@ DEFAULT_FROM_EMAIL = SERVER_EMAIL = CONFIG["default_from_email"]
 AUTH_USER_MODEL = "lutetia_accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -120,7 +121,8 @@ LANGUAGE_CODE = CONFIG["language_code"]
 LANGUAGES = [("fr", "Français"), ("en", "English"), ("hu", "Magyar")]
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAIL_I18N_ENABLED = True
-LOCALE_PATHS = []
+# One catalogue for the whole core (its apps share it); plugins ship their own in <package>/locale.
+LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = CONFIG["time_zone"]
@@ -184,6 +186,10 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "django.request": {"level": "ERROR"},
+        # One line per task state change and per page edit drowns what matters; raise
+        # LUTETIA_LOG_LEVEL to debug to see them again.
+        "django_tasks": {"level": "DEBUG" if CONFIG["log_level"] == "debug" else "WARNING"},
+        "wagtail": {"level": "DEBUG" if CONFIG["log_level"] == "debug" else "WARNING"},
     },
 }
 

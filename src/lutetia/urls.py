@@ -1,15 +1,15 @@
 """Routing: probes, back office, plugin services (/services/<plugin>/), then the page tree."""
 
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
-from wagtail import urls as wagtail_urls
+from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from lutetia.ops import views as ops_views
 from lutetia.plugins import plugin_configs
+from lutetia.site import cache as page_cache
 from lutetia.site import views as site_views
 
 handler404 = "lutetia.site.views.page_not_found"
@@ -19,7 +19,7 @@ urlpatterns = [
     path("healthz", ops_views.healthz, name="healthz"),
     path("readyz", ops_views.readyz, name="readyz"),
     path("robots.txt", site_views.robots_txt, name="robots_txt"),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap.xml", site_views.sitemap, name="sitemap"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/setlang/", set_language, name="set_language"),
@@ -36,6 +36,12 @@ for plugin in plugin_configs():
 
 urlpatterns += i18n_patterns(
     path("search/", site_views.search, name="search"),
-    path("", include(wagtail_urls)),
+    # Wagtail's own routes (wagtail.urls), its page view wrapped by the anonymous page cache.
+    path(
+        "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/",
+        wagtail_views.authenticate_with_password,
+        name="wagtailcore_authenticate_with_password",
+    ),
+    re_path(r"^((?:[\w\-]+/)*)$", page_cache.serve, name="wagtail_serve"),
     prefix_default_language=False,
 )

@@ -114,7 +114,9 @@ def load(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> C
             try:
                 raw = path.read_text(encoding="utf-8").strip()
             except OSError as exc:
-                raise ConfigError(f"{file_env}: cannot read {str(path)!r} ({exc.strerror})") from None
+                raise ConfigError(
+                    f"{file_env}: cannot read {str(path)!r} ({exc.strerror})"
+                ) from None
             value = _parse(setting, raw, file_env)
             source = f"file {path} ({file_env})"
         values[setting.name] = value
@@ -136,7 +138,9 @@ def _check_consistency(config: Config) -> None:
                 "(set it, or LUTETIA_SECRET_KEY_FILE, to a long random value)"
             )
         if len(config["secret_key"]) < 32:
-            raise ConfigError("LUTETIA_SECRET_KEY: too short for production (32 characters at least)")
+            raise ConfigError(
+                "LUTETIA_SECRET_KEY: too short for production (32 characters at least)"
+            )
         if config["debug"]:
             raise ConfigError("LUTETIA_DEBUG: cannot be true in production mode")
     if config["workers"] < 0:

@@ -27,17 +27,24 @@ SQLITE_INIT = (
 def database(config: Config) -> dict[str, Any]:
     url = config["database_url"] or f"sqlite:///{Path(config['data_dir']) / 'lutetia.sqlite3'}"
     try:
-        db = dj_database_url.parse(url, conn_max_age=0 if url.startswith("sqlite") else 60)
+        db = dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
     except ValueError as exc:
         raise ConfigError(f"LUTETIA_DATABASE_URL: {exc}") from None
     if db["ENGINE"] == "django.db.backends.sqlite3":
+        if not config["database_url"]:
+            # The embedded default: its folder is ours to create, so a fresh clone just works.
+            try:
+                Path(config["data_dir"]).mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigError(
+                    f"LUTETIA_DATA_DIR: cannot create {config['data_dir']!r} ({exc.strerror})"
+                ) from None
         db["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
             "timeout": SQLITE_TIMEOUT_SECONDS,
             "init_command": SQLITE_INIT,
         }
     else:
-        db["CONN_HEALTH_CHECKS"] = True
         if not db.get("NAME"):
             raise ConfigError("LUTETIA_DATABASE_URL: the database name is missing")
     return db

@@ -110,7 +110,12 @@ SETTINGS: tuple[Setting, ...] = (
         "development: a generated secret key and plain-HTTP cookies are allowed; production: "
         "a secret key is required, cookies are secure, HSTS is sent.",
     ),
-    Setting("debug", parse_bool, False, "Django's DEBUG: tracebacks in the browser. Never in production."),
+    Setting(
+        "debug",
+        parse_bool,
+        False,
+        "Django's DEBUG: tracebacks in the browser. Never in production.",
+    ),
     Setting(
         "secret_key",
         parse_str,
@@ -179,11 +184,23 @@ SETTINGS: tuple[Setting, ...] = (
         [],
         "Origins allowed to POST behind a proxy, e.g. https://demarches.example.org.",
     ),
-    Setting("base_url", parse_str, "http://127.0.0.1:8000", "Public address, used in e-mails and sitemaps."),
+    Setting(
+        "base_url",
+        parse_str,
+        "http://127.0.0.1:8000",
+        "Public address, used in e-mails and sitemaps.",
+    ),
     Setting("time_zone", parse_str, "Europe/Paris", "Default time zone of sites."),
     Setting("language_code", choice("fr", "en", "hu"), "fr", "Default language."),
-    Setting("log_format", choice("json", "text"), "json", "json: one JSON object a line (for a log collector); text: for people."),
-    Setting("log_level", choice("debug", "info", "warning", "error"), "info", "Minimum level logged."),
+    Setting(
+        "log_format",
+        choice("json", "text"),
+        "json",
+        "json: one JSON object a line (for a log collector); text: for people.",
+    ),
+    Setting(
+        "log_level", choice("debug", "info", "warning", "error"), "info", "Minimum level logged."
+    ),
     Setting("workers", parse_int, 0, "Production server processes; 0: two per core plus one."),
     Setting("bind", parse_str, "127.0.0.1:8000", "Address and port `lutetia run` listens on."),
     Setting(

@@ -7,3 +7,6 @@ class JobsConfig(AppConfig):
     label = "lutetia_jobs"
     verbose_name = _("Periodic jobs")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import housekeeping  # noqa: F401

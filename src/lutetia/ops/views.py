@@ -27,7 +27,9 @@ def readyz(request):
         else:
             checks[name] = {"status": "ok", "ms": round((time.perf_counter() - started) * 1000, 1)}
     ok = all(check["status"] == "ok" for check in checks.values())
-    return JsonResponse({"status": "ok" if ok else "error", "checks": checks}, status=200 if ok else 503)
+    return JsonResponse(
+        {"status": "ok" if ok else "error", "checks": checks}, status=200 if ok else 503
+    )
 
 
 def _database():

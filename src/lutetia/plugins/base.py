@@ -34,6 +34,7 @@ class PluginConfig(AppConfig):
     is_lutetia_plugin = True
 
     def get_url_prefix(self) -> str:
+        """The path segment of its front-office URLs, under /services/."""
         return self.url_prefix or self.label.replace("_", "-")
 
 
@@ -45,6 +46,7 @@ def plugin_configs() -> list[PluginConfig]:
 
 
 def get_plugin(label: str) -> PluginConfig | None:
+    """The installed plugin labelled ``label``, or None."""
     for cfg in plugin_configs():
         if cfg.label == label:
             return cfg

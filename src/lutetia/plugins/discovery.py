@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import importlib.metadata
 import traceback
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.module_loading import import_string
 
@@ -18,6 +20,8 @@ ENTRY_POINT_GROUP = "lutetia.plugins"
 
 @dataclass(frozen=True)
 class Discovered:
+    """One entry point of the group, inspected: where it points, its label, or what went wrong."""
+
     entry_point: str  # the entry point's name
     target: str  # "package.apps:SomeConfig"
     distribution: str
@@ -26,10 +30,20 @@ class Discovered:
     error: str = ""
 
 
+#: Where entry points come from: a callable returning objects with ``name``, ``value`` and
+#: ``dist`` (``dist.name``), like ``importlib.metadata.EntryPoint``. Tests pass their own to
+#: `discover()` instead of patching ``importlib.metadata``.
+EntryPointSource = Callable[[], Iterable[Any]]
+
 _found: list[Discovered] | None = None
 
 
-def _inspect(ep: importlib.metadata.EntryPoint) -> Discovered:
+def installed_entry_points() -> Iterable[importlib.metadata.EntryPoint]:
+    """The entry points of the ``lutetia.plugins`` group in the installed distributions."""
+    return importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+
+
+def _inspect(ep: Any) -> Discovered:
     dist = ep.dist.name if ep.dist else "?"
     dotted = ep.value.replace(":", ".")
     base = Discovered(entry_point=ep.name, target=ep.value, distribution=dist)
@@ -42,17 +56,23 @@ def _inspect(ep: importlib.metadata.EntryPoint) -> Discovered:
 
     if not (isinstance(cls, type) and issubclass(cls, PluginConfig)):
         return Discovered(**{**base.__dict__, "error": "does not point at a PluginConfig subclass"})
-    label = cls.__dict__.get("label") or cls.name.rpartition(".")[2]
+    name = getattr(cls, "name", None)
+    if not isinstance(name, str) or not name:
+        # Django would only fail later, with an AttributeError nobody can read at start-up.
+        return Discovered(**{**base.__dict__, "error": "has no `name` (its package's dotted path)"})
+    label = cls.__dict__.get("label") or name.rpartition(".")[2]
     return Discovered(**{**base.__dict__, "app": dotted, "label": label})
 
 
-def discover(refresh: bool = False) -> list[Discovered]:
-    """Every entry point of the group, inspected, sorted by name for a stable order."""
+def discover(refresh: bool = False, source: EntryPointSource | None = None) -> list[Discovered]:
+    """Every entry point of the group, inspected, sorted by name for a stable order.
+
+    The result is kept for the life of the process; ``refresh=True`` looks again, in
+    ``source`` when given (tests), else in the installed distributions.
+    """
     global _found
     if _found is None or refresh:
-        eps = sorted(
-            importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: (ep.name, ep.value)
-        )
+        eps = sorted((source or installed_entry_points)(), key=lambda ep: (ep.name, ep.value))
         seen: set[tuple[str, str]] = set()
         found = []
         for ep in eps:
@@ -85,7 +105,10 @@ def problems() -> list[Discovered]:
         elif item.label in labels:
             out.append(
                 Discovered(
-                    **{**item.__dict__, "error": f"its label {item.label!r} is already taken by another plugin"}
+                    **{
+                        **item.__dict__,
+                        "error": f"its label {item.label!r} is already taken by another plugin",
+                    }
                 )
             )
         else:

@@ -7,7 +7,10 @@ class PluginActivation(models.Model):
     """Whether a plugin is switched on for a site; no row means the plugin's default."""
 
     site = models.ForeignKey(
-        "wagtailcore.Site", on_delete=models.CASCADE, related_name="plugin_activations", verbose_name=_("site")
+        "wagtailcore.Site",
+        on_delete=models.CASCADE,
+        related_name="plugin_activations",
+        verbose_name=_("site"),
     )
     plugin = models.CharField(_("plugin"), max_length=100)
     enabled = models.BooleanField(_("enabled"))
@@ -25,7 +28,9 @@ class PluginActivation(models.Model):
         verbose_name = _("plugin activation")
         verbose_name_plural = _("plugin activations")
         constraints = [
-            models.UniqueConstraint(fields=["site", "plugin"], name="unique_plugin_activation_per_site")
+            models.UniqueConstraint(
+                fields=["site", "plugin"], name="unique_plugin_activation_per_site"
+            )
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .base import PluginConfig, get_plugin, plugin_configs
 
@@ -30,10 +31,12 @@ def enabled_labels(site) -> frozenset[str]:
 
 
 def is_enabled(site, label: str) -> bool:
+    """Whether the plugin ``label`` is switched on for ``site``."""
     return label in enabled_labels(site)
 
 
 def forget(site) -> None:
+    """Drop the cached state of ``site``: the next read comes from the database."""
     cache.delete(CACHE_KEY.format(site_id=site.pk))
 
 
@@ -47,7 +50,9 @@ def set_enabled(site, label: str, enabled: bool, user=None) -> PluginConfig:
 
     cfg = get_plugin(label)
     if cfg is None:
-        raise ValidationError(_("There is no installed plugin called “%(label)s”.") % {"label": label})
+        raise ValidationError(
+            _("There is no installed plugin called “%(label)s”.") % {"label": label}
+        )
     current = enabled_labels(site)
     if enabled:
         missing = [req for req in cfg.requires if req not in current]
@@ -57,10 +62,18 @@ def set_enabled(site, label: str, enabled: bool, user=None) -> PluginConfig:
                 % {"plugin": cfg.verbose_name, "missing": ", ".join(_names(missing))}
             )
     else:
-        dependants = [other.label for other in plugin_configs() if label in other.requires and other.label in current]
+        dependants = [
+            other.label
+            for other in plugin_configs()
+            if label in other.requires and other.label in current
+        ]
         if dependants:
             raise ValidationError(
-                _("%(dependants)s need “%(plugin)s”: switch them off first.")
+                ngettext(
+                    "%(dependants)s needs “%(plugin)s”: switch it off first.",
+                    "%(dependants)s need “%(plugin)s”: switch them off first.",
+                    len(dependants),
+                )
                 % {"plugin": cfg.verbose_name, "dependants": ", ".join(_names(dependants))}
             )
     with transaction.atomic():
@@ -76,4 +89,7 @@ def set_enabled(site, label: str, enabled: bool, user=None) -> PluginConfig:
 
 
 def _names(labels: list[str]) -> list[str]:
-    return [f"“{get_plugin(label).verbose_name}”" if get_plugin(label) else f"“{label}”" for label in labels]
+    return [
+        f"“{get_plugin(label).verbose_name}”" if get_plugin(label) else f"“{label}”"
+        for label in labels
+    ]

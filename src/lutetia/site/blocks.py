@@ -2,23 +2,96 @@
 
 from __future__ import annotations
 
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
+
+
+def localized_root(site, locale_id=None):
+    """The root page of ``site`` in the locale ``locale_id`` (the site's own root if untranslated)."""
+    root = site.root_page
+    if locale_id is None or root.locale_id == locale_id:
+        return root
+    from wagtail.models import Page
+
+    return (
+        Page.objects.filter(translation_key=root.translation_key, locale_id=locale_id).first()
+        or root
+    )
+
+
+def site_of(parent_context):
+    """The wagtail Site a block is rendered for, from the template context (None outside a request)."""
+    from wagtail.models import Site
+
+    request = (parent_context or {}).get("request")
+    return Site.find_for_request(request) if request is not None else None
+
+
+class LinkValue(blocks.StructValue):
+    """A link that follows the visitor's language: a chosen page is replaced by its translation.
+
+    ``href`` is empty when the page is not live (the template then shows no link).
+    """
+
+    @cached_property
+    def target_page(self):
+        page = self.get("page")
+        return page.localized if page is not None else None
+
+    @cached_property
+    def href(self) -> str:
+        page = self.target_page
+        if page is not None:
+            return (page.url or "") if page.live else ""
+        return self.get("url") or ""
+
+    @cached_property
+    def text(self) -> str:
+        if self.get("label"):
+            return self["label"]
+        if self.target_page is not None:
+            return self.target_page.title
+        return self.get("url") or ""
+
 
 class LinkBlock(blocks.StructBlock):
     page = blocks.PageChooserBlock(label=_("Page"), required=False)
     url = blocks.URLBlock(label=_("or address"), required=False)
     label = blocks.CharBlock(label=_("Link text"), max_length=80, required=False)
 
+    def __init__(self, local_blocks=None, required=True, **kwargs):
+        self.link_required = required
+        super().__init__(local_blocks, **kwargs)
+
     class Meta:
         label = _("Link")
+        value_class = LinkValue
+
+    @property
+    def required(self):
+        return self.link_required
 
     def clean(self, value):
         value = super().clean(value)
-        if not value.get("page") and not value.get("url"):
+        if value.get("page") and value.get("url"):
             raise blocks.StructBlockValidationError(
-                block_errors={"page": blocks.BlockValidationError(_("Choose a page or give an address."))}
+                block_errors={
+                    "url": blocks.BlockValidationError(
+                        _("Choose a page or give an address, not both.")
+                    )
+                }
+            )
+        if (
+            not value.get("page")
+            and not value.get("url")
+            and (self.link_required or value.get("label"))
+        ):
+            raise blocks.StructBlockValidationError(
+                block_errors={
+                    "page": blocks.BlockValidationError(_("Choose a page or give an address."))
+                }
             )
         return value
 
@@ -38,7 +111,7 @@ class CardBlock(blocks.StructBlock):
     title = blocks.CharBlock(label=_("Title"), max_length=120)
     text = blocks.TextBlock(label=_("Text"), required=False)
     image = ImageChooserBlock(label=_("Image"), required=False)
-    link = LinkBlock(required=False)
+    link = LinkBlock(required=False, help_text=_("The card's title becomes the link."))
 
     class Meta:
         label = _("Card")
@@ -55,11 +128,14 @@ class CardsBlock(blocks.StructBlock):
 
 
 class ServicesBlock(blocks.StructBlock):
-    """The online services of the enabled plugins, optionally of one category."""
+    """The online services of the plugins switched on for the site, optionally of one category."""
 
     heading = blocks.CharBlock(label=_("Heading"), required=False, max_length=120)
     category = blocks.CharBlock(
-        label=_("Only this category"), required=False, max_length=80, help_text=_("Empty: every service.")
+        label=_("Only this category"),
+        required=False,
+        max_length=80,
+        help_text=_("Empty: every service."),
     )
 
     class Meta:
@@ -72,12 +148,7 @@ class ServicesBlock(blocks.StructBlock):
 
         context = super().get_context(value, parent_context)
         request = (parent_context or {}).get("request")
-        site = getattr(request, "_lutetia_site", None) if request else None
-        if request is not None and site is None:
-            from wagtail.models import Site
-
-            site = Site.find_for_request(request)
-        services = services_for(site, request)
+        services = services_for(site_of(parent_context), request)
         if value.get("category"):
             services = [s for s in services if str(s.category) == value["category"]]
         context["services"] = services
@@ -85,6 +156,8 @@ class ServicesBlock(blocks.StructBlock):
 
 
 class NewsListBlock(blocks.StructBlock):
+    """The latest news of the site, in the language of the page that shows them."""
+
     heading = blocks.CharBlock(label=_("Heading"), required=False, max_length=120)
     count = blocks.IntegerBlock(label=_("How many"), default=3, min_value=1, max_value=20)
 
@@ -101,13 +174,20 @@ class NewsListBlock(blocks.StructBlock):
         news = NewsPage.objects.live().public().order_by("-date", "-pk")
         if page is not None:
             news = news.filter(locale_id=page.locale_id)
-        context["news"] = news[: value.get("count") or 3]
+        site = site_of(parent_context)
+        if site is not None:
+            news = news.descendant_of(
+                localized_root(site, page.locale_id if page is not None else None)
+            )
+        context["news"] = list(news[: value.get("count") or 3])
         return context
 
 
 class QuestionBlock(blocks.StructBlock):
     question = blocks.CharBlock(label=_("Question"), max_length=200)
-    answer = blocks.RichTextBlock(label=_("Answer"), features=["bold", "italic", "link", "ol", "ul"])
+    answer = blocks.RichTextBlock(
+        label=_("Answer"), features=["bold", "italic", "link", "ol", "ul"]
+    )
 
     class Meta:
         label = _("Question")
@@ -142,8 +222,14 @@ RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "link", "document-link
 def body_blocks() -> list[tuple[str, blocks.Block]]:
     """The blocks a content page offers."""
     return [
-        ("text", blocks.RichTextBlock(label=_("Text"), features=RICH_TEXT_FEATURES,
-                                      template="lutetia_site/blocks/text.html")),
+        (
+            "text",
+            blocks.RichTextBlock(
+                label=_("Text"),
+                features=RICH_TEXT_FEATURES,
+                template="lutetia_site/blocks/text.html",
+            ),
+        ),
         ("call_to_action", CallToActionBlock()),
         ("cards", CardsBlock()),
         ("services", ServicesBlock()),

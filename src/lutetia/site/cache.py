@@ -1,8 +1,8 @@
 """A whole-page cache for anonymous visitors, emptied whenever published content changes.
 
-Pages say they may be cached (`CacheablePageMixin`); this middleware stores their response
-for anonymous GETs without a query string and serves it before sessions, locale and the page
-tree are touched. The key carries a generation number kept in the database, bumped on every
+Pages say they may be cached (`CacheablePageMixin`); `serve` (Wagtail's page view, wrapped)
+stores their response for anonymous GETs without a query string and serves it before the
+page tree is touched. The key carries a generation number kept in the database, bumped on every
 publish, unpublish, move or deletion of a page and on every change of site settings or
 plugin state, so every server process stops serving the old page at once.
 """
@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from wagtail import views as wagtail_views
 from wagtail.contrib.settings.models import BaseSiteSetting
 from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
@@ -24,10 +25,16 @@ KEY = "lutetia:page:{generation}:{host}:{path}"
 
 
 def current_generation() -> int:
+    """The number every cached page's key carries; read on every anonymous page view."""
+    from django.db import connection
+
     from .models import PageCacheGeneration
 
-    value = PageCacheGeneration.objects.filter(pk=1).values_list("generation", flat=True).first()
-    return value or 0
+    # Plain SQL on the hot path: building the ORM query cost more than running it.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT generation FROM {PageCacheGeneration._meta.db_table} WHERE id = 1")  # noqa: S608
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
 def invalidate(**kwargs) -> None:
@@ -38,50 +45,70 @@ def invalidate(**kwargs) -> None:
         PageCacheGeneration.objects.get_or_create(pk=1, defaults={"generation": 1})
 
 
-for signal in (page_published, page_unpublished, post_page_move, page_slug_changed, plugin_state_changed):
+for signal in (
+    page_published,
+    page_unpublished,
+    post_page_move,
+    page_slug_changed,
+    plugin_state_changed,
+):
     signal.connect(invalidate, dispatch_uid=f"lutetia-page-cache-{id(signal)}")
 
 
 @receiver(post_delete, dispatch_uid="lutetia-page-cache-delete")
 @receiver(post_save, dispatch_uid="lutetia-page-cache-save")
 def invalidate_on_model_change(sender, **kwargs) -> None:
-    if issubclass(sender, BaseSiteSetting | Site) or (
-        issubclass(sender, Page) and kwargs.get("signal") is post_delete
-    ) or sender._meta.label in {"lutetia_site.MenuItem", "lutetia_site.FooterLink"}:
+    if kwargs.get("created") and issubclass(sender, BaseSiteSetting):
+        # `for_site()` creates a site's settings, with their defaults, on the first page ever
+        # shown: nothing served changes, and forgetting every page there would be wasted.
+        return
+    if (
+        issubclass(sender, BaseSiteSetting | Site)
+        or (issubclass(sender, Page) and kwargs.get("signal") is post_delete)
+        or sender._meta.label in {"lutetia_site.MenuItem", "lutetia_site.FooterLink"}
+    ):
         invalidate()
 
 
-class AnonymousPageCacheMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
+def serve(request, path=""):
+    """Wagtail's page view, answered from the cache for anonymous visitors when possible.
 
-    def __call__(self, request):
-        seconds = settings.LUTETIA_PAGE_CACHE_SECONDS
-        if not seconds or not self._eligible(request):
-            return self.get_response(request)
-        key = KEY.format(generation=current_generation(), host=request.get_host(), path=request.path)
-        cached = cache.get(key)
-        if cached is not None:
-            response = cached
-            response["X-Lutetia-Cache"] = "hit"
-            return response
-        response = self.get_response(request)
+    It sits at the view (not in the middleware) so that only page requests read the cache
+    generation: probes, static files and plugin services never touch it.
+    """
+    seconds = settings.LUTETIA_PAGE_CACHE_SECONDS
+    if not seconds or not _eligible(request):
+        return wagtail_views.serve(request, path)
+    key = KEY.format(generation=current_generation(), host=request.get_host(), path=request.path)
+    cached = cache.get(key)
+    if cached is not None:
+        cached["X-Lutetia-Cache"] = "hit"
+        return cached
+    response = wagtail_views.serve(request, path)
+
+    def store(rendered):
         if (
             getattr(request, "lutetia_page_cacheable", False)
-            and response.status_code == 200
-            and not response.cookies
-            and not response.streaming
-            and not response.has_header("Cache-Control")
+            and rendered.status_code == 200
+            and not rendered.cookies
+            # A template that asked for a CSRF token makes a per-visitor page.
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and not rendered.has_header("Cache-Control")
         ):
-            cache.set(key, response, seconds)
-            response["X-Lutetia-Cache"] = "miss"
-        return response
+            cache.set(key, rendered, seconds)
+            rendered["X-Lutetia-Cache"] = "miss"
 
-    @staticmethod
-    def _eligible(request) -> bool:
-        return (
-            request.method in ("GET", "HEAD")
-            and not request.META.get("QUERY_STRING")
-            and settings.SESSION_COOKIE_NAME not in request.COOKIES
-            and "messages" not in request.COOKIES
-        )
+    if hasattr(response, "add_post_render_callback") and not response.is_rendered:
+        response.add_post_render_callback(store)
+    else:
+        store(response)
+    return response
+
+
+def _eligible(request) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.META.get("QUERY_STRING")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )

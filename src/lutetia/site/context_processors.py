@@ -38,14 +38,22 @@ def site_chrome(request):
 
         site = Site.find_for_request(request)
         if site is None:
-            return {"site": None, "identity": None, "menu": [], "footer_links": [], "footer_text": ""}
+            return {
+                "site": None,
+                "identity": None,
+                "menu": [],
+                "footer_links": [],
+                "footer_text": "",
+            }
         navigation = Navigation.for_site(site)
         return {
             "site": site,
             "identity": SiteIdentity.for_site(site),
             "home_url": site.root_page.localized.get_url(request),
             "menu": _links(navigation.menu_items.select_related("link_page"), site, request),
-            "footer_links": _links(navigation.footer_links.select_related("link_page"), site, request),
+            "footer_links": _links(
+                navigation.footer_links.select_related("link_page"), site, request
+            ),
             "footer_text": navigation.footer_text,
             "plugins": enabled_labels(site),
         }

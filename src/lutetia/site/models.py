@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from itertools import groupby
+
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +18,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from .blocks import body_blocks
+from .forms import NavigationForm
 
 
 class CacheablePageMixin:
@@ -70,8 +74,6 @@ class NewsIndexPage(CacheablePageMixin, Page):
         verbose_name_plural = _("news indexes")
 
     def get_context(self, request, *args, **kwargs):
-        from django.core.paginator import Paginator
-
         context = super().get_context(request, *args, **kwargs)
         news = NewsPage.objects.child_of(self).live().public().order_by("-date", "-pk")
         context["news_page"] = Paginator(news, self.per_page).get_page(request.GET.get("page"))
@@ -79,11 +81,18 @@ class NewsIndexPage(CacheablePageMixin, Page):
 
 
 class NewsPage(CacheablePageMixin, Page):
+    """A news item: dated, summarised, made of blocks."""
+
     date = models.DateField(_("date"), default=timezone.localdate)
     summary = models.TextField(_("summary"), blank=True)
     body = StreamField(body_blocks(), verbose_name=_("content"), blank=True)
 
-    content_panels = [*Page.content_panels, FieldPanel("date"), FieldPanel("summary"), FieldPanel("body")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("date"),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+    ]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
     parent_page_types = ["lutetia_site.NewsIndexPage"]
     subpage_types: list[str] = []
@@ -106,14 +115,15 @@ class ServiceDirectoryPage(CacheablePageMixin, Page):
         verbose_name_plural = _("service directories")
 
     def get_context(self, request, *args, **kwargs):
-        from itertools import groupby
+        from wagtail.models import Site
 
         from .services import services_for
 
         context = super().get_context(request, *args, **kwargs)
-        services = services_for(self.get_site(), request)
+        services = services_for(Site.find_for_request(request) or self.get_site(), request)
         context["service_groups"] = [
-            (category, list(items)) for category, items in groupby(services, key=lambda s: str(s.category))
+            (category, list(items))
+            for category, items in groupby(services, key=lambda s: str(s.category))
         ]
         return context
 
@@ -156,6 +166,8 @@ class Navigation(BaseSiteSetting, ClusterableModel):
 
     footer_text = RichTextField(_("footer text"), blank=True, features=["bold", "italic", "link"])
 
+    base_form_class = NavigationForm
+
     panels = [
         InlinePanel("menu_items", label=_("Main menu")),
         InlinePanel("footer_links", label=_("Footer links")),
@@ -169,7 +181,12 @@ class Navigation(BaseSiteSetting, ClusterableModel):
 class LinkFields(models.Model):
     """A link to a page, to a plugin's service, or to an address."""
 
-    label = models.CharField(_("text"), max_length=80, blank=True)
+    label = models.CharField(
+        _("text"),
+        max_length=80,
+        blank=True,
+        help_text=_("Leave empty for a page: its title, in the visitor's language, is shown."),
+    )
     link_page = models.ForeignKey(
         "wagtailcore.Page",
         verbose_name=_("page"),
@@ -182,28 +199,46 @@ class LinkFields(models.Model):
         _("online service"),
         max_length=150,
         blank=True,
-        help_text=_("The id of a plugin's service, e.g. “forms:list”; hidden while its plugin is off."),
+        help_text=_(
+            "One of the services the switched-on plugins offer; hidden while its plugin is off."
+        ),
     )
     link_url = models.URLField(_("address"), blank=True)
 
-    panels = [FieldPanel("label"), FieldPanel("link_page"), FieldPanel("service"), FieldPanel("link_url")]
+    panels = [
+        FieldPanel("label"),
+        FieldPanel("link_page"),
+        FieldPanel("service"),
+        FieldPanel("link_url"),
+    ]
 
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.label or (
+            self.link_page.title if self.link_page_id else self.service or self.link_url
+        )
+
     def clean(self):
         targets = [bool(self.link_page_id), bool(self.service), bool(self.link_url)]
         if sum(targets) != 1:
-            raise ValidationError(_("Choose exactly one of a page, an online service or an address."))
+            raise ValidationError(
+                _("Choose exactly one of a page, an online service or an address.")
+            )
         if (self.link_url or self.service) and not self.label:
             raise ValidationError({"label": _("Give the link a text.")})
 
 
 class MenuItem(Orderable, LinkFields):
+    """An entry of the main menu."""
+
     navigation = ParentalKey(Navigation, on_delete=models.CASCADE, related_name="menu_items")
 
 
 class FooterLink(Orderable, LinkFields):
+    """A link at the foot of every page (legal notice, accessibility, …)."""
+
     navigation = ParentalKey(Navigation, on_delete=models.CASCADE, related_name="footer_links")
 
 
@@ -218,3 +253,6 @@ class PageCacheGeneration(models.Model):
 
     class Meta:
         verbose_name = _("page cache generation")
+
+    def __str__(self) -> str:
+        return str(self.generation)

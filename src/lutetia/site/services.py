@@ -24,7 +24,9 @@ class Service:
 def services_for(site, request=None) -> list[Service]:
     """Services offered on ``site``, by category then title."""
     found: list[Service] = []
-    for _receiver, response in services_offered.send_robust(sender=None, site=site, request=request):
+    for _receiver, response in services_offered.send_robust(
+        sender=None, site=site, request=request
+    ):
         if isinstance(response, list | tuple):
             found.extend(item for item in response if isinstance(item, Service))
     return sorted(found, key=lambda s: (str(s.category), str(s.title)))

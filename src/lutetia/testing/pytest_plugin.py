@@ -1,8 +1,9 @@
 """pytest fixtures every Lutetia and plugin test suite can use (``-p lutetia.testing.pytest_plugin``).
 
 Personas: ``site_admin``, ``agent``, ``citizen`` (more arrive with workgroups).
-Browser: ``browser`` and ``page`` drive Debian's Chromium through Playwright, headless, with
-every request outside the live server refused. Where Chromium or PostgreSQL is missing, tests
+Browser: ``page`` is a tab of Debian's Chromium (driven by Playwright, headless, every request
+outside the live server refused) on ``demo_server``: a live server over the demo city, built
+once per session. Browser tests run last and must not depend on writing to that database. Where Chromium or PostgreSQL is missing, tests
 that need them are skipped on a developer's machine and fail in CI (``CI`` set).
 """
 
@@ -25,10 +26,17 @@ def missing(reason: str):
     pytest.skip(reason)
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django's own ordering by database use
 def pytest_collection_modifyitems(config, items):
+    """Mark browser tests and run them last: the demo city they share is committed data."""
+    browser = []
     for item in items:
-        if "browser" in item.fixturenames or "page" in item.fixturenames:
+        if "page" in getattr(item, "fixturenames", ()) or "browser" in getattr(
+            item, "fixturenames", ()
+        ):
             item.add_marker(pytest.mark.browser)
+            browser.append(item)
+    items[:] = [item for item in items if item not in browser] + browser
 
 
 @pytest.fixture(autouse=True)
@@ -38,6 +46,17 @@ def _require_postgres(request):
 
         if connection.vendor != "postgresql":
             pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://… (CI does)")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: plugin states and cached pages live there, and
+    the database they describe is rolled back after every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -50,12 +69,16 @@ def default_site(db):
 def _user(email, **extra):
     from django.contrib.auth import get_user_model
 
-    return get_user_model().objects.create_user(email=email, password="correct horse battery staple", **extra)
+    return get_user_model().objects.create_user(
+        email=email, password="correct horse battery staple", **extra
+    )
 
 
 @pytest.fixture
 def site_admin(db):
-    return _user("admin@example.org", first_name="Ada", last_name="Admin", is_staff=True, is_superuser=True)
+    return _user(
+        "admin@example.org", first_name="Ada", last_name="Admin", is_staff=True, is_superuser=True
+    )
 
 
 @pytest.fixture
@@ -111,11 +134,43 @@ def browser(chromium_executable):
         instance.close()
 
 
+@pytest.fixture(scope="session")
+def demo_server(request, django_db_setup, django_db_blocker):
+    """A live server over the demo city, built once for the whole session.
+
+    Not pytest-django's ``live_server``: that one empties the database after every test, and
+    the demo city takes seconds to build.
+    """
+    from django.core.management import call_command
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup
+    from pytest_django.live_server_helper import LiveServer
+
+    # pytest-django creates test databases only for tests marked as using one; when the run
+    # holds browser tests alone, create it here.
+    own_databases = None
+    with django_db_blocker.unblock():
+        if not _get_databases_for_setup(request.session.items)[0]:
+            own_databases = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+        call_command("demo", verbosity=0)
+    server = LiveServer("127.0.0.1:0", start=False)
+    server._live_server_modified_settings.enable()
+    django_db_blocker.unblock()  # the server thread reads the database while tests run
+    server.start()
+    yield server
+    server.stop()
+    server._live_server_modified_settings.disable()
+    django_db_blocker.restore()
+    if own_databases is not None:
+        with django_db_blocker.unblock():
+            teardown_databases(own_databases, verbosity=0)
+
+
 @pytest.fixture
-def page(browser, live_server):
-    """A fresh browser tab whose relative URLs go to the live server; nothing else is reached."""
-    context = browser.new_context(base_url=live_server.url, locale="fr-FR")
-    allowed = live_server.url
+def page(browser, demo_server):
+    """A fresh browser tab whose relative URLs go to the demo server; nothing else is reached."""
+    context = browser.new_context(base_url=demo_server.url, locale="fr-FR")
+    allowed = demo_server.url
 
     def only_local(route):
         if route.request.url.startswith(allowed) or route.request.url.startswith("data:"):

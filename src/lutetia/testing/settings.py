@@ -12,19 +12,23 @@ from lutetia.settings import CONFIG
 
 _tmp = Path(tempfile.mkdtemp(prefix="lutetia-test-"))
 
-SECRET_KEY = "tests-only-not-a-secret-" + "x" * 32  # noqa: S105
+DATA_DIR = _tmp  # demo credentials and other generated files stay out of the work tree
+SECRET_KEY = "tests-only-not-a-secret-" + "x" * 32
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
+}
 MEDIA_ROOT = _tmp / "media"
 STATIC_ROOT = _tmp / "static"
+STATIC_ROOT.mkdir()  # whitenoise warns about a missing folder
 ALLOWED_HOSTS = ["*"]
 LOGGING_CONFIG = None  # keep pytest's own log capture
 
 if not CONFIG["database_url"]:
-    DATABASES = {  # noqa: F405
+    DATABASES = {
         "default": {
             **DATABASES["default"],  # noqa: F405
             "NAME": str(_tmp / "test.sqlite3"),

@@ -13,4 +13,4 @@ class DummyConfig(PluginConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401
+        from . import jobs, receivers  # noqa: F401

@@ -20,3 +20,9 @@ def offer_services(sender, site, request=None, **kwargs):
             category="Tests",
         )
     ]
+
+
+def record(sender, site=None, **kwargs):
+    """Not connected here: the framework tests connect it to their own site signal."""
+    calls.append("dummy.record")
+    return "dummy"

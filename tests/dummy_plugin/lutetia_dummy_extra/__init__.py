@@ -1,0 +1,1 @@
+"""A second test-only plugin: it requires ``dummy`` and is off until an administrator says so."""
