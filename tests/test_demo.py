@@ -71,13 +71,6 @@ def demo_city(django_db_setup, django_db_blocker, tmp_path_factory):
     cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def test_a_second_run_creates_no_duplicates(demo_city):
     assert demo_city.after_first == demo_city.after_second
     assert demo_city.after_first["menu items"] == 5

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.test import override_settings
 from wagtail.models import Page, Site
 
@@ -25,10 +24,8 @@ HEADER = "X-Lutetia-Cache"
 
 @pytest.fixture
 def _cache_on():
-    cache.clear()
     with override_settings(LUTETIA_PAGE_CACHE_SECONDS=60):
         yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import types
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -18,16 +17,10 @@ INDEX = "/admin/plugins/"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_plugin_state(client):
-    """Plugin states are cached per site; the database rollback between tests does not reach it.
-
-    Pages are asked for in English (changing LANGUAGE_CODE instead would leak into Wagtail's
-    cached locale lookups and break later tests).
-    """
+def _english(client):
+    """Pages are asked for in English (changing LANGUAGE_CODE instead would leak into Wagtail's
+    cached locale lookups and break later tests)."""
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def login(client, user) -> None:

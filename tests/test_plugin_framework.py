@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.core import checks
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils import translation
 
@@ -19,12 +18,10 @@ from lutetia.plugins.signals import plugin_state_changed
 
 
 @pytest.fixture(autouse=True)
-def _fresh_plugin_state():
-    """Plugin states are cached per site; the database rollback between tests does not reach it."""
-    cache.clear()
+def _english():
+    """Messages are asserted in English (the test kit empties the cache around each test)."""
     with translation.override("en"):
         yield
-    cache.clear()
 
 
 # --- Registry --------------------------------------------------------------------------------

@@ -40,14 +40,6 @@ def demo_city(django_db_setup, django_db_blocker, tmp_path_factory):
     cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # The page cache and the plugin switches live in the cache; the database rolls back.
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def site():
     return Site.objects.get(is_default_site=True)
