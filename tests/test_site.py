@@ -425,3 +425,16 @@ def test_the_header_shows_the_site_identity(client, site):
     body = html(client.get("/"))
     assert "Une ville au bord de l&#x27;eau" in body
     assert 'href="mailto:mairie@beaumont.example"' in body
+
+
+def test_content_images_are_served_and_other_uploads_never_are(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "logo.max-165x165.png").write_bytes(b"\x89PNG\r\n\x1a\nfake")
+    (tmp_path / "uploads").mkdir()
+    (tmp_path / "uploads" / "passport.pdf").write_bytes(b"%PDF-1.4 private")
+
+    assert client.get("/media/images/logo.max-165x165.png").status_code == 200
+    assert client.get("/media/uploads/passport.pdf").status_code == 404
+    assert client.get("/media/images/../uploads/passport.pdf").status_code == 404
+    assert client.get("/media/images/missing.png").status_code == 404

@@ -22,6 +22,13 @@ urlpatterns = [
     path("sitemap.xml", site_views.sitemap, name="sitemap"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Images of the site's content (originals and renditions) are public by nature; nothing
+    # else under MEDIA_ROOT is served: citizens' uploads only ever go through checked views.
+    re_path(
+        r"^media/(?P<path>(?:images|original_images)/[^/]+)$",
+        site_views.content_image,
+        name="content_image",
+    ),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
 

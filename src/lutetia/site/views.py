@@ -97,3 +97,12 @@ def server_error(request):
         ),
         status=500,
     )
+
+
+@require_GET
+@cache_control(max_age=60 * 60 * 24 * 30, public=True)
+def content_image(request, path):
+    """An image file of the site's content, from MEDIA_ROOT/images or /original_images only."""
+    from django.views.static import serve
+
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
