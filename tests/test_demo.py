@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
+from django.utils import translation
 from wagtail.models import GroupPagePermission, Locale, Page, Revision, Site
 
 from lutetia.site import demo
@@ -44,7 +45,8 @@ def counts() -> dict[str, int]:
 
 def run_demo() -> str:
     out = io.StringIO()
-    call_command("demo", stdout=out)
+    with translation.override("en"):  # the output is asserted in English
+        call_command("demo", stdout=out)
     return out.getvalue()
 
 

@@ -388,7 +388,8 @@ def test_run_now_enqueues_the_job_and_records_its_run(client, site_admin, counti
     response = client.post(reverse("lutetia_jobs:run", args=["test.counting"]), follow=True)
 
     assert response.redirect_chain[-1][0] == reverse("lutetia_jobs:index")
-    assert "is queued to run now" in response.content.decode()
+    # The back office speaks the site's default language, French.
+    assert "est mise en file pour s’exécuter maintenant" in response.content.decode()
     assert len(calls) == 1
     state = JobState.objects.get(pk="test.counting")
     assert state.last_outcome == Outcome.SUCCESS
@@ -417,7 +418,7 @@ def test_run_now_is_protected_against_cross_site_requests(site_admin, counting_j
 def test_an_admin_pauses_and_resumes_a_job(client, site_admin, counting_job, calls):
     client.force_login(site_admin)
     response = client.post(reverse("lutetia_jobs:pause", args=["test.counting"]), follow=True)
-    assert "is paused" in response.content.decode()
+    assert "est en pause" in response.content.decode()
     assert reverse("lutetia_jobs:resume", args=["test.counting"]) in response.content.decode()
     assert JobState.objects.get(pk="test.counting").enabled is False
     call_command("scheduler", "--once", verbosity=0)
