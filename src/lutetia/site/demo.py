@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001  (the content is typeset text: its en dashes are meant)
 """The demo city: a fictional town, Beaumont-sur-Loire, built by ``lutetia demo``.
 
 Idempotent by construction: everything is looked up before it is created (pages by their slug
