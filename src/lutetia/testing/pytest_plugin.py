@@ -26,17 +26,21 @@ def missing(reason: str):
     pytest.skip(reason)
 
 
+def _drives_a_browser(item) -> bool:
+    return bool({"page", "browser"} & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_itemcollected(item):
+    """Mark browser tests as they are collected, so that ``-m browser`` selects them."""
+    if _drives_a_browser(item):
+        item.add_marker(pytest.mark.browser)
+
+
 @pytest.hookimpl(trylast=True)  # after pytest-django's own ordering by database use
 def pytest_collection_modifyitems(config, items):
-    """Mark browser tests and run them last: the demo city they share is committed data."""
-    browser = []
-    for item in items:
-        if "page" in getattr(item, "fixturenames", ()) or "browser" in getattr(
-            item, "fixturenames", ()
-        ):
-            item.add_marker(pytest.mark.browser)
-            browser.append(item)
-    items[:] = [item for item in items if item not in browser] + browser
+    """Run browser tests last: the demo city they share is committed data."""
+    browser = [item for item in items if _drives_a_browser(item)]
+    items[:] = [item for item in items if not _drives_a_browser(item)] + browser
 
 
 @pytest.fixture(autouse=True)
