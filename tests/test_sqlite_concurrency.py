@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 
 def _read_then_write(barrier, errors, index):
@@ -24,10 +24,9 @@ def _read_then_write(barrier, errors, index):
         connections.close_all()
 
 
+@pytest.mark.sqlite
 @pytest.mark.django_db(transaction=True, available_apps=["lutetia_dummy"])
 def test_concurrent_writers_wait_their_turn_instead_of_failing():
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite's locking is what this test is about")
     from lutetia_dummy.models import Thing
 
     writers = 8

@@ -1,7 +1,8 @@
 """pytest fixtures every Lutetia and plugin test suite can use (``-p lutetia.testing.pytest_plugin``).
 
 Personas: ``site_admin``, ``agent``, ``citizen`` (more arrive with workgroups).
-Browser: ``page`` is a tab of Debian's Chromium (driven by Playwright, headless, every request
+Markers: ``postgres`` / ``sqlite`` for tests of one engine's guarantees (deselected on the
+other). Browser: ``page`` is a tab of Debian's Chromium (driven by Playwright, headless, every request
 outside the live server refused) on ``demo_server``: a live server over the demo city, built
 once per session. Browser tests run last and must not depend on writing to that database. Where Chromium or PostgreSQL is missing, tests
 that need them are skipped on a developer's machine and fail in CI (``CI`` set).
@@ -38,18 +39,25 @@ def pytest_itemcollected(item):
 
 @pytest.hookimpl(trylast=True)  # after pytest-django's own ordering by database use
 def pytest_collection_modifyitems(config, items):
-    """Run browser tests last: the demo city they share is committed data."""
-    browser = [item for item in items if _drives_a_browser(item)]
-    items[:] = [item for item in items if not _drives_a_browser(item)] + browser
+    """Leave out tests written for the other database; run browser tests last (the demo
+    city they share is committed data).
 
+    Tests marked ``postgres`` or ``sqlite`` prove what one engine guarantees (row locks,
+    SQLite's write queue): on the other engine they are deselected, not skipped, since the
+    run on their engine covers them (CI runs both).
+    """
+    from django.conf import settings
 
-@pytest.fixture(autouse=True)
-def _require_postgres(request):
-    if request.node.get_closest_marker("postgres"):
-        from django.db import connection
-
-        if connection.vendor != "postgresql":
-            pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://… (CI does)")
+    engine = settings.DATABASES["default"]["ENGINE"]
+    vendor = "postgres" if "postgresql" in engine else "sqlite" if "sqlite" in engine else engine
+    other = {"postgres": "sqlite", "sqlite": "postgres"}.get(vendor)
+    kept, deselected = [], []
+    for item in items:
+        (deselected if other and item.get_closest_marker(other) else kept).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+    browser = [item for item in kept if _drives_a_browser(item)]
+    items[:] = [item for item in kept if not _drives_a_browser(item)] + browser
 
 
 @pytest.fixture(autouse=True)
@@ -171,8 +179,13 @@ def demo_server(request, django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def page(browser, demo_server):
-    """A fresh browser tab whose relative URLs go to the demo server; nothing else is reached."""
+def page(demo_server, browser):
+    """A fresh browser tab whose relative URLs go to the demo server; nothing else is reached.
+
+    The server is asked for first so that it is torn down last, after the browser has closed
+    its keep-alive connections (each holds a server thread, and that thread a database
+    connection that would stop the test database from being dropped).
+    """
     context = browser.new_context(base_url=demo_server.url, locale="fr-FR")
     allowed = demo_server.url
 
