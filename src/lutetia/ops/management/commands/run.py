@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 class Command(BaseCommand):
@@ -73,6 +74,10 @@ class Command(BaseCommand):
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
         if pending:
             self.stderr.write(
-                _("%(count)d database migrations are not applied: run `lutetia migrate` first.")
+                ngettext(
+                    "%(count)d database migration is not applied: run `lutetia migrate` first.",
+                    "%(count)d database migrations are not applied: run `lutetia migrate` first.",
+                    len(pending),
+                )
                 % {"count": len(pending)}
             )
