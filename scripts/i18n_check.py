@@ -33,7 +33,8 @@ IGNORE = ["scaffold/*", "testing/*", "migrations/*"]
 def makemessages(package: Path) -> None:
     """Extract the package's strings into its locale folder (created when missing)."""
     (package / "locale").mkdir(exist_ok=True)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lutetia.settings"}
+    scratch = tempfile.mkdtemp(prefix="lutetia-i18n-")  # the settings' generated files go there
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lutetia.settings", "LUTETIA_DATA_DIR": scratch}
     args = [
         sys.executable,
         "-m",
