@@ -1,0 +1,1 @@
+"""Contact: a Lutetia plugin."""
