@@ -38,6 +38,21 @@ class ContactMessageEditView(EditView):
         return super().save_instance()
 
 
+#: What an agent sees of a message, in the inspect view and in exports alike.
+MESSAGE_FIELDS = [
+    "reference",
+    "created_at",
+    "site",
+    "subject",
+    "name",
+    "email",
+    "message",
+    "status",
+    "handled_by",
+    "answered_at",
+]
+
+
 class ContactMessageViewSet(ModelViewSet):
     """Listing with filters and CSV/XLSX export, inspect view, status edit; no add or copy."""
 
@@ -52,34 +67,12 @@ class ContactMessageViewSet(ModelViewSet):
     form_fields = ["status"]
     list_display = ["reference", "subject", "name", "email", "status", "created_at", "site"]
     list_filter = ["topic", "status", "created_at", "site"]
-    list_export = [
-        "reference",
-        "created_at",
-        "site",
-        "subject",
-        "name",
-        "email",
-        "message",
-        "status",
-        "handled_by",
-        "answered_at",
-    ]
+    list_export = MESSAGE_FIELDS
     export_filename = "contact-messages"
     search_fields = ["name", "email", "subject", "message"]
     # Messages are not in the search index: search the database directly.
     search_backend_name = None
-    inspect_view_fields = [
-        "reference",
-        "created_at",
-        "site",
-        "subject",
-        "name",
-        "email",
-        "message",
-        "status",
-        "handled_by",
-        "answered_at",
-    ]
+    inspect_view_fields = MESSAGE_FIELDS
 
 
 contact_message_viewset = ContactMessageViewSet("contact_messages")
