@@ -28,7 +28,13 @@ run: install
 	$(BIN)/lutetia demo
 	$(BIN)/lutetia run
 
-test: install
+# The OpenID Connect provider the sign-in tests run against (npm oidc-provider, locked).
+OIDC_PROVIDER := tests/oidc_provider/node_modules/.package-lock.json
+
+$(OIDC_PROVIDER): tests/oidc_provider/package-lock.json
+	npm ci --prefix tests/oidc_provider --no-audit --no-fund --silent
+
+test: install $(OIDC_PROVIDER)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install lint-imports migrations-check i18n-check
@@ -51,4 +57,4 @@ bench: install
 	$(BIN)/python bench/frontoffice.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache tests/oidc_provider/node_modules

@@ -189,3 +189,17 @@ def test_no_demo_password_is_written_in_the_source():
     for path in source:
         text = open(path, encoding="utf-8").read()
         assert 'set_password("' not in text and 'password="' not in text
+
+
+@pytest.mark.django_db
+def test_each_demo_agent_belongs_to_a_workgroup_and_topics_go_to_them(demo_city):
+    from lutetia.accounts.models import Workgroup
+
+    roads = Workgroup.objects.get(code="voirie")
+    front_desk = Workgroup.objects.get(code="accueil")
+
+    assert [user.email for user in roads.members.all()] == ["karim.benali@beaumont.example"]
+    assert [user.email for user in front_desk.members.all()] == ["claire.martin@beaumont.example"]
+    from lutetia_contact.models import ContactTopic
+
+    assert ContactTopic.objects.get(label="Voirie et propreté").workgroup == roads

@@ -353,7 +353,7 @@ def test_a_citizen_is_sent_to_the_login_page(client, citizen):
     client.force_login(citizen)
     response = client.get(reverse("lutetia_jobs:index"))
     assert response.status_code == 302
-    assert reverse("wagtailadmin_login") in response["Location"]
+    assert reverse("account_login") in response["Location"]
 
 
 @pytest.mark.django_db
@@ -428,3 +428,10 @@ def test_an_admin_pauses_and_resumes_a_job(client, site_admin, counting_job, cal
     assert JobState.objects.get(pk="test.counting").enabled is True
     call_command("scheduler", "--once", verbosity=0)
     assert len(calls) == 1
+    from lutetia.audit.models import AuditEntry
+
+    logged = AuditEntry.objects.filter(target_type="job").order_by("pk")
+    assert [(e.action, e.target_id, e.actor_id) for e in logged] == [
+        ("jobs.paused", "test.counting", str(site_admin.pk)),
+        ("jobs.resumed", "test.counting", str(site_admin.pk)),
+    ]

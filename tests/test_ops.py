@@ -70,3 +70,28 @@ def test_run_starts_gunicorn_on_the_configured_address(capsys, db):
     assert "gunicorn lutetia.wsgi:application" in command
     assert "--bind 127.0.0.1:8123" in command
     assert "--workers 3" in command
+
+
+# --- the citizen's address, through trusted proxies only ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "203.0.113.9", "10.0.0.2"),  # no proxy: the header is the client's own words
+        (1, "203.0.113.9", "203.0.113.9"),  # one proxy appended the citizen's address
+        (1, "198.51.100.66, 203.0.113.9", "203.0.113.9"),  # a forged entry on the left
+        (2, "198.51.100.66, 203.0.113.9, 10.0.0.7", "203.0.113.9"),
+        (2, "203.0.113.9", "10.0.0.2"),  # came round a proxy: trust nothing in the header
+        (1, "", "10.0.0.2"),
+    ],
+)
+def test_the_client_address_is_read_through_trusted_proxies_only(
+    rf, settings, proxies, forwarded, expected
+):
+    from lutetia.ops.clients import client_ip
+
+    settings.LUTETIA_TRUSTED_PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert client_ip(request) == expected

@@ -100,6 +100,13 @@ def test_switching_a_plugin_off_hides_its_pages_and_keeps_its_data(
 
     admin_client.post(toggle_url("dummy"), {"site": default_site.pk, "enabled": "1"})
     assert admin_client.get("/services/dummy/").content == b"dummy service: 1 things"
+    from lutetia.audit.models import AuditEntry
+
+    logged = AuditEntry.objects.filter(target_type="plugin").order_by("pk")
+    assert [(e.action, e.target_id, e.actor_id) for e in logged] == [
+        ("plugins.disabled", "dummy", str(site_admin.pk)),
+        ("plugins.enabled", "dummy", str(site_admin.pk)),
+    ]
 
 
 @pytest.mark.django_db
@@ -169,7 +176,7 @@ def test_a_post_without_the_csrf_token_is_refused(site_admin, default_site):
 @pytest.mark.django_db
 def test_visitors_and_citizens_are_sent_to_the_login_page(client, citizen, default_site):
     response = client.get(INDEX)
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert response.status_code == 302 and "/account/login/" in response["Location"]
 
     login(client, citizen)
     assert client.get(INDEX).status_code == 302

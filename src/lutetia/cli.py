@@ -18,6 +18,8 @@ Lutetia's commands:
   check           run the system checks (configuration, plugins, database)
   startplugin     scaffold a new plugin under plugins/
   migrate         create or update the database tables
+  audit           verify the access log's hash chain (audit verify), or purge old entries
+                  (audit purge --before YYYY-MM-DD [--yes])
 
 'lutetia help' lists every command, 'lutetia help COMMAND' explains one.
 """

@@ -27,6 +27,7 @@ CSRF_TRUSTED_ORIGINS = CONFIG["csrf_trusted_origins"]
 INSTALLED_APPS = [
     # Lutetia's core first: its templates override Wagtail's (404, 500, search).
     "lutetia.accounts",
+    "lutetia.audit",
     "lutetia.ui",
     "lutetia.site",
     "lutetia.plugins",
@@ -38,7 +39,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.simple_translation",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "lutetia.audit.wagtail_users.AuditedWagtailUsersConfig",
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -57,18 +58,28 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.sitemaps",
     "django.contrib.staticfiles",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
     *installable_apps(),
 ]
 
 MIDDLEWARE = [
     "lutetia.ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "lutetia.ops.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "lutetia.accounts.middleware.AgentMFAMiddleware",
+    "lutetia.accounts.middleware.UserTimeZoneMiddleware",
+    "lutetia.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lutetia.plugins.middleware.PluginGateMiddleware",
@@ -105,6 +116,13 @@ globals().update(from_conf.email(CONFIG))
 DEFAULT_FROM_EMAIL = SERVER_EMAIL = CONFIG["default_from_email"]
 
 AUTH_USER_MODEL = "lutetia_accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+# Password policy: long (length beats composition rules), not close to the person's name or
+# e-mail, not in the list of passwords seen in breaches (shipped with Django, read offline),
+# not all digits.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -114,7 +132,51 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "wagtailadmin_login"
+# Accounts (django-allauth): one sign-in for citizens and agents, at /account/.
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "account_profile"
+WAGTAILADMIN_LOGIN_URL = "account_login"
+ACCOUNT_ADAPTER = "lutetia.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+# A reset asked for an unknown address sends a "no account here" e-mail: the page says the
+# same thing either way, the owner of the address still learns the truth.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+# Throttles (per address and per account) and the lock-out after repeated failed sign-ins.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/15m/key",
+    "signup": "10/h/ip",
+    "reset_password": "10/h/ip,3/h/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "3/h/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
+ALLAUTH_TRUSTED_PROXY_COUNT = CONFIG["trusted_proxy_count"]
+SOCIALACCOUNT_ADAPTER = "lutetia.accounts.oidc.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = from_conf.oidc_providers(CONFIG)
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Lutetia"
+# One 30-second step either way: a phone whose clock drifts a little still signs in.
+MFA_TOTP_TOLERANCE = 1
+LUTETIA_MFA_REQUIRED_FOR_AGENTS = CONFIG["mfa_required_for_agents"]
+LUTETIA_TRUSTED_PROXY_COUNT = CONFIG["trusted_proxy_count"]
+LUTETIA_AUDIT_CATEGORIES = frozenset(CONFIG["audit_categories"])
 
 # Languages and time: French first; stored times are UTC.
 LANGUAGE_CODE = CONFIG["language_code"]
@@ -144,7 +206,15 @@ X_FRAME_OPTIONS = "SAMEORIGIN"  # the Wagtail preview is a same-origin frame
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A refused form gets a themed, translated 403 and an access-log entry.
+CSRF_FAILURE_VIEW = "lutetia.site.views.csrf_failure"
 SESSION_COOKIE_AGE = 60 * 60 * 8
+# Content-Security-Policy (lutetia.ops.security): no inline script anywhere; the back office's
+# few inline scripts are replaced by data blocks read by one static script. OpenID providers'
+# origins join form-action so the sign-in redirect is allowed.
+LUTETIA_CSP_FORM_ACTION = from_conf.oidc_origins(CONFIG)
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(self), payment=(), usb=()"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
@@ -158,8 +228,12 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "ods", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No Gravatar: it would send a hash of every agent's e-mail to a third party (and the CSP
+# blocks foreign images anyway). Agents upload an avatar if they want one.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
-WAGTAIL_PASSWORD_RESET_ENABLED = True
+# Password resets go through allauth (/account/password/reset/), rate-limited and audited.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 LUTETIA_PAGE_CACHE_SECONDS = CONFIG["page_cache_seconds"]
@@ -190,6 +264,8 @@ LOGGING = {
         # LUTETIA_LOG_LEVEL to debug to see them again.
         "django_tasks": {"level": "DEBUG" if CONFIG["log_level"] == "debug" else "WARNING"},
         "wagtail": {"level": "DEBUG" if CONFIG["log_level"] == "debug" else "WARNING"},
+        # The access log: one JSON line per entry, for a SIEM, whatever the log level.
+        "lutetia.audit": {"level": "INFO"},
     },
 }
 

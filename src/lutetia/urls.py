@@ -21,6 +21,7 @@ urlpatterns = [
     path("robots.txt", site_views.robots_txt, name="robots_txt"),
     path("sitemap.xml", site_views.sitemap, name="sitemap"),
     path("admin/", include(wagtailadmin_urls)),
+    path("api/v1/", include("lutetia.api.urls")),
     path("documents/", include(wagtaildocs_urls)),
     # Images of the site's content (originals and renditions) are public by nature; nothing
     # else under MEDIA_ROOT is served: citizens' uploads only ever go through checked views.
@@ -42,6 +43,7 @@ for plugin in plugin_configs():
         )
 
 urlpatterns += i18n_patterns(
+    path("account/", include("lutetia.accounts.urls")),
     path("search/", site_views.search, name="search"),
     # Wagtail's own routes (wagtail.urls), its page view wrapped by the anonymous page cache.
     path(
@@ -52,3 +54,9 @@ urlpatterns += i18n_patterns(
     re_path(r"^((?:[\w\-]+/)*)$", page_cache.serve, name="wagtail_serve"),
     prefix_default_language=False,
 )
+
+# The identity provider calls back at one address, whatever the citizen's language: the
+# callback URL registered with it must not change when they switch languages.
+urlpatterns += [
+    path("account/", include("allauth.socialaccount.providers.openid_connect.urls")),
+]

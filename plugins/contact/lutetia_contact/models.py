@@ -15,6 +15,8 @@ from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Orderable
 
+from lutetia.accounts.workgroups import WorkgroupField
+
 #: The longest message a citizen may send, in characters.
 MESSAGE_MAX_LENGTH = 5000
 
@@ -53,7 +55,14 @@ class ContactTopic(Orderable):
         help_text=_("Messages on this topic go there; empty: the site's contact e-mail."),
     )
 
-    panels = [FieldPanel("label"), FieldPanel("email")]
+    workgroup = WorkgroupField(
+        help_text=_(
+            "The team that answers messages on this topic: only its agents see them. Empty: "
+            "every agent with the right sees them."
+        )
+    )
+
+    panels = [FieldPanel("label"), FieldPanel("email"), FieldPanel("workgroup")]
 
     class Meta(Orderable.Meta):
         verbose_name = _("topic")
@@ -85,6 +94,9 @@ class ContactMessage(models.Model):
         related_name="messages",
         verbose_name=_("topic"),
     )
+    # Copied from the topic when the message is sent: moving a topic to another team later
+    # does not hand over the messages already received.
+    workgroup = WorkgroupField()
     name = models.CharField(_("name"), max_length=150)
     email = models.EmailField(_("e-mail address"))
     subject = models.CharField(_("subject"), max_length=120)
@@ -102,6 +114,16 @@ class ContactMessage(models.Model):
         verbose_name=_("handled by"),
     )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    # The citizen's account when they were signed in: they find the message under "My
+    # messages". Kept when the account is deleted (the town hall keeps its correspondence).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent from the account"),
+    )
 
     class Meta:
         verbose_name = _("contact message")

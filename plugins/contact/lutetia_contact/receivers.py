@@ -7,6 +7,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from lutetia.accounts.models import Workgroup
 from lutetia.site.services import Service
 from lutetia.site.signals import demo_requested, services_offered
 
@@ -42,10 +43,20 @@ def add_demo_data(sender, site, stdout=None, **kwargs):
             contact_settings.save(update_fields=["personal_data_page"])
     if ContactTopic.objects.filter(settings=contact_settings).exists():
         return
-    # The labels are data, in the site's language, like the rest of the demo city.
+    # The labels are data, in the site's language, like the rest of the demo city; each topic
+    # goes to the demo workgroup that answers it (when the demo created them).
     with translation.override(settings.LANGUAGE_CODE):
-        labels = [gettext("Civil status"), gettext("Roads and cleanliness")]
-    for order, label in enumerate(labels):
-        ContactTopic.objects.create(settings=contact_settings, label=label, sort_order=order)
+        topics = [
+            (gettext("Civil status"), "accueil"),
+            (gettext("Roads and cleanliness"), "voirie"),
+        ]
+    labels = [label for label, _code in topics]
+    for order, (label, code) in enumerate(topics):
+        ContactTopic.objects.create(
+            settings=contact_settings,
+            label=label,
+            sort_order=order,
+            workgroup=Workgroup.objects.filter(code=code).first(),
+        )
     if stdout is not None:
         stdout.write(f"contact: {len(labels)} topics ({', '.join(labels)})")

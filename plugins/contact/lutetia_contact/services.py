@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from lutetia import audit
+from lutetia.accounts.ownership import owned
 from lutetia.site.models import SiteIdentity
 
 from .models import ContactMessage, ContactSettings, ContactTopic
@@ -94,12 +96,13 @@ def count_attempt(client: str) -> bool:
 # --- sending ------------------------------------------------------------------------------
 
 
-def send(site, submission: Submission, language: str | None = None) -> ContactMessage:
+def send(site, submission: Submission, language: str | None = None, owner=None) -> ContactMessage:
     """Store a citizen's message and, once stored, e-mail it to the town hall and to them.
 
     One transaction: if storing fails, no e-mail leaves. The e-mails go after the commit;
     a mail server that fails is logged and does not undo the message, which agents see in
-    the back office anyway. ``language`` is the citizen's, for their acknowledgement.
+    the back office anyway. ``language`` is the citizen's, for their acknowledgement;
+    ``owner`` their account, when they were signed in.
     """
     language = language or translation.get_language() or settings.LANGUAGE_CODE
     with translation.override(language):
@@ -108,6 +111,8 @@ def send(site, submission: Submission, language: str | None = None) -> ContactMe
         message = ContactMessage.objects.create(
             site=site,
             topic=submission.topic,
+            workgroup=submission.topic.workgroup if submission.topic else None,
+            owner=owner if owner is not None and owner.is_authenticated else None,
             name=submission.name,
             email=submission.email,
             subject=subject,
@@ -115,6 +120,8 @@ def send(site, submission: Submission, language: str | None = None) -> ContactMe
         )
         recipient = recipient_for(site, submission.topic)
         transaction.on_commit(lambda: _send_emails(message, recipient, language))
+        # The access log: written once this transaction commits (category "front").
+        audit.record(owner, "contact.message_sent", message, category="front")
     return message
 
 
@@ -190,3 +197,8 @@ def mark_answered(message: ContactMessage, user) -> ContactMessage:
     record_status(message, user)
     message.save(update_fields=["status", "answered_at", "handled_by"])
     return message
+
+
+def messages_of(user, site):
+    """The messages a citizen sent from their account on ``site``, newest first."""
+    return owned(ContactMessage.objects.filter(site=site), user).select_related("topic")

@@ -8,4 +8,6 @@ app_name = "contact"
 urlpatterns = [
     path("", views.index, name="index"),
     path("sent/", views.sent, name="sent"),
+    path("messages/", views.mine, name="mine"),
+    path("messages/<int:pk>/", views.detail, name="detail"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -9,6 +10,9 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from wagtail.models import Site
+
+from lutetia.accounts.ownership import get_owned_or_404
+from lutetia.ops.clients import client_ip
 
 from . import services
 from .forms import ContactForm
@@ -20,12 +24,9 @@ SENT_MAX_AGE = 60 * 60 * 24
 
 
 def client_address(request) -> str:
-    """The address the rate limit counts by.
-
-    REMOTE_ADDR only: X-Forwarded-For is written by the client unless a trusted proxy
-    rewrites it, so trusting it would let a robot choose a fresh address for every post.
-    """
-    return request.META.get("REMOTE_ADDR", "")
+    """The address the rate limit counts by: the citizen's, read through the trusted proxies
+    only (`lutetia.ops.clients`), so a robot cannot pick a fresh address for every post."""
+    return client_ip(request)
 
 
 def _site(request):
@@ -33,6 +34,13 @@ def _site(request):
     if site is None:
         raise Http404
     return site
+
+
+def _known(user) -> dict:
+    """A signed-in citizen does not type their name and address again."""
+    if not user.is_authenticated:
+        return {}
+    return {"name": user.get_full_name(), "email": user.email}
 
 
 def _render(request, site, form, status=200, rate_limited=False):
@@ -50,7 +58,7 @@ def index(request):
     site = _site(request)
     topics = services.topics_for(site)
     if request.method != "POST":
-        return _render(request, site, ContactForm(topics=topics))
+        return _render(request, site, ContactForm(topics=topics, initial=_known(request.user)))
 
     form = ContactForm(request.POST, topics=topics)
     client = client_address(request)
@@ -65,7 +73,7 @@ def index(request):
         return _render(request, site, form)
     if not services.count_attempt(client):
         return _render(request, site, form, status=429, rate_limited=True)
-    message = services.send(site, form.submission(), language=get_language())
+    message = services.send(site, form.submission(), language=get_language(), owner=request.user)
     token = signing.dumps(message.pk, salt=SENT_SALT)
     return redirect(f"{reverse('contact:sent')}?ref={token}")
 
@@ -83,3 +91,22 @@ def sent(request):
             pk = None
         message = ContactMessage.objects.filter(pk=pk, site=site).first() if pk else None
     return render(request, "lutetia_contact/sent.html", {"message": message})
+
+
+@never_cache
+@login_required
+def mine(request):
+    """The messages the signed-in citizen sent from their account."""
+    site = _site(request)
+    return render(
+        request, "lutetia_contact/mine.html", {"messages": services.messages_of(request.user, site)}
+    )
+
+
+@never_cache
+@login_required
+def detail(request, pk: int):
+    """One of the citizen's messages; another's answers 404 (and the attempt is logged)."""
+    site = _site(request)
+    message = get_owned_or_404(ContactMessage.objects.filter(site=site), request.user, pk=pk)
+    return render(request, "lutetia_contact/detail.html", {"message": message})

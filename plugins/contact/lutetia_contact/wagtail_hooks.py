@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.views.generic import EditView
+from wagtail.admin.views.generic import EditView, IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+
+from lutetia.accounts.viewsets import WorkgroupScopedViewSet
+from lutetia.audit.views import RecordsPersonalDataExport, RecordsPersonalDataView
 
 from . import services
 from .models import ContactMessage
@@ -38,12 +41,21 @@ class ContactMessageEditView(EditView):
         return super().save_instance()
 
 
+class ContactMessageIndexView(RecordsPersonalDataExport, IndexView):
+    """The list; each CSV or XLSX export of citizens' messages goes to the access log."""
+
+
+class ContactMessageInspectView(RecordsPersonalDataView, InspectView):
+    """A message in full: a citizen's personal data, so each view goes to the access log."""
+
+
 #: What an agent sees of a message, in the inspect view and in exports alike.
 MESSAGE_FIELDS = [
     "reference",
     "created_at",
     "site",
     "subject",
+    "workgroup",
     "name",
     "email",
     "message",
@@ -53,8 +65,11 @@ MESSAGE_FIELDS = [
 ]
 
 
-class ContactMessageViewSet(ModelViewSet):
-    """Listing with filters and CSV/XLSX export, inspect view, status edit; no add or copy."""
+class ContactMessageViewSet(WorkgroupScopedViewSet, ModelViewSet):
+    """Listing with filters and CSV/XLSX export, inspect view, status edit; no add or copy.
+
+    Agents see the messages of their workgroups (and those of topics without one).
+    """
 
     model = ContactMessage
     icon = "mail"
@@ -63,10 +78,12 @@ class ContactMessageViewSet(ModelViewSet):
     add_to_admin_menu = True
     copy_view_enabled = False
     inspect_view_enabled = True
+    index_view_class = ContactMessageIndexView
+    inspect_view_class = ContactMessageInspectView
     edit_view_class = ContactMessageEditView
     form_fields = ["status"]
     list_display = ["reference", "subject", "name", "email", "status", "created_at", "site"]
-    list_filter = ["topic", "status", "created_at", "site"]
+    list_filter = ["topic", "workgroup", "status", "created_at", "site"]
     list_export = MESSAGE_FIELDS
     export_filename = "contact-messages"
     search_fields = ["name", "email", "subject", "message"]

@@ -7,3 +7,6 @@ class AccountsConfig(AppConfig):
     label = "lutetia_accounts"
     verbose_name = _("Accounts")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import receivers  # noqa: F401

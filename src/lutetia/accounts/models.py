@@ -63,3 +63,39 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_name or self.email
+
+
+class Workgroup(models.Model):
+    """A team of agents ("Town hall, 11th district", "Family services") that scopes objects.
+
+    An object tied to a workgroup (see `lutetia.accounts.workgroups`) is seen and processed only
+    by agents of that workgroup; site administrators see every workgroup's objects.
+    """
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    code = models.SlugField(
+        _("code"),
+        max_length=64,
+        unique=True,
+        help_text=_("A short, stable identifier used in exports and configuration."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    members = models.ManyToManyField(
+        User,
+        verbose_name=_("members"),
+        related_name="workgroups",
+        blank=True,
+        limit_choices_to={"is_staff": True},
+        help_text=_("Agents of this workgroup."),
+    )
+
+    class Meta:
+        verbose_name = _("workgroup")
+        verbose_name_plural = _("workgroups")
+        ordering = ["name"]
+        permissions = [
+            ("see_all_workgroups", _("Can see and process the objects of every workgroup")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

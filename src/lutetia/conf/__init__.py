@@ -7,6 +7,7 @@ variable at fault.
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -38,7 +39,11 @@ class Config:
         setting = BY_NAME[name]
         value = self.values[name]
         if isinstance(value, list):
-            value = ",".join(value)
+            value = (
+                ",".join(value)
+                if all(isinstance(item, str) for item in value)
+                else json.dumps(value)
+            )
         value = str(value)
         if setting.secret and value:
             return mask_url(value) if setting.url else "********"

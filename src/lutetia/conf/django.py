@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -127,3 +128,117 @@ def secret_key(config: Config) -> str:
             f"LUTETIA_DATA_DIR: cannot keep the generated secret key in {str(path)!r} "
             f"({exc.strerror}); set LUTETIA_SECRET_KEY instead"
         ) from None
+
+
+# What a provider table of ``oidc_providers`` may hold; anything else is a typo and stops the
+# start. allauth reads the discovery document at ``server_url`` (the issuer: it appends
+# /.well-known/openid-configuration) and authenticates at the token endpoint with
+# client_secret_basic or client_secret_post, the only two methods it implements.
+OIDC_PROVIDER_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "server_url",
+        "client_id",
+        "client_secret",
+        "scope",
+        "token_auth_method",
+        "pkce",
+        "auth_params",
+        "fetch_userinfo",
+        "uid_field",
+    }
+)
+OIDC_TOKEN_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+OIDC_DEFAULT_SCOPE = ["openid", "profile", "email"]
+_OIDC_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+
+def oidc_providers(config: Config) -> dict[str, Any]:
+    """allauth's SOCIALACCOUNT_PROVIDERS from ``oidc_providers``: one ``openid_connect`` app per
+    provider, its callback at /account/oidc/<id>/login/callback/.
+
+    A provider's e-mail address is never trusted by configuration (no ``verified_email``): it
+    counts as verified only when the provider's ``email_verified`` claim says so (see
+    `lutetia.accounts.oidc`).
+    """
+    apps = []
+    seen: set[str] = set()
+    for index, provider in enumerate(config["oidc_providers"]):
+        where = f"LUTETIA_OIDC_PROVIDERS: provider #{index + 1}"
+        unknown = sorted(set(provider) - OIDC_PROVIDER_KEYS)
+        if unknown:
+            raise ConfigError(
+                f"{where} has unknown keys {', '.join(unknown)}; "
+                f"expected some of {', '.join(sorted(OIDC_PROVIDER_KEYS))}"
+            )
+        missing = [
+            key for key in ("id", "name", "server_url", "client_id") if not provider.get(key)
+        ]
+        if missing:
+            raise ConfigError(f"{where} lacks {', '.join(missing)}")
+        provider_id = str(provider["id"])
+        if not _OIDC_ID.match(provider_id) or provider_id == "openid_connect":
+            raise ConfigError(
+                f"{where}: id {provider_id!r} must be a short lower-case slug (it is part of "
+                "the callback URL and is stored with each linked account)"
+            )
+        if provider_id in seen:
+            raise ConfigError(f"{where}: id {provider_id!r} is used twice")
+        seen.add(provider_id)
+        server_url = str(provider["server_url"]).strip()
+        parts = urlsplit(server_url)
+        if parts.scheme not in ("https", "http") or not parts.netloc:
+            raise ConfigError(f"{where}: server_url {server_url!r} is not an http(s) URL")
+        if "/.well-known/" not in server_url:
+            # allauth appends /.well-known/openid-configuration: an issuer written with a
+            # trailing slash would give "//.well-known".
+            server_url = server_url.rstrip("/")
+        token_auth_method = str(provider.get("token_auth_method", "client_secret_basic"))
+        if token_auth_method not in OIDC_TOKEN_AUTH_METHODS:
+            raise ConfigError(
+                f"{where}: token_auth_method {token_auth_method!r} is not supported; "
+                f"expected one of {', '.join(OIDC_TOKEN_AUTH_METHODS)}"
+            )
+        scope = provider.get("scope", OIDC_DEFAULT_SCOPE)
+        if isinstance(scope, str):
+            scope = scope.replace(",", " ").split()
+        scope = [str(item) for item in scope]
+        if "openid" not in scope:
+            scope.insert(0, "openid")
+        auth_params = provider.get("auth_params", {})
+        if not isinstance(auth_params, dict):
+            raise ConfigError(f"{where}: auth_params must be a table of parameters")
+        apps.append(
+            {
+                "provider_id": provider_id,
+                "name": str(provider["name"]),
+                "client_id": str(provider["client_id"]),
+                "secret": str(provider.get("client_secret", "")),
+                "settings": {
+                    "server_url": server_url,
+                    "token_auth_method": token_auth_method,
+                    "scope": scope,
+                    # allauth's key; PKCE (S256) is on unless a provider refuses it.
+                    "oauth_pkce_enabled": bool(provider.get("pkce", True)),
+                    "auth_params": {str(k): str(v) for k, v in auth_params.items()},
+                    "fetch_userinfo": bool(provider.get("fetch_userinfo", True)),
+                    "uid_field": str(provider.get("uid_field", "sub")),
+                },
+            }
+        )
+    return {"openid_connect": {"APPS": apps, "OAUTH_PKCE_ENABLED": True}}
+
+
+def oidc_origins(config: Config) -> list[str]:
+    """Origins of the providers, for the Content-Security-Policy's form-action: the sign-in
+    button posts to Lutetia, which redirects to the provider's authorization endpoint (on the
+    issuer's origin for every provider we know)."""
+    origins = []
+    for provider in config["oidc_providers"]:
+        parts = urlsplit(str(provider.get("server_url", "")))
+        if parts.scheme and parts.netloc:
+            origin = f"{parts.scheme}://{parts.netloc}"
+            if origin not in origins:
+                origins.append(origin)
+    return origins

@@ -12,6 +12,7 @@ environment. Each setting can come from, in increasing precedence:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +53,32 @@ def parse_str(value: Any) -> str:
     if isinstance(value, dict | list):
         raise ValueError(f"expected a text value, got {type(value).__name__}")
     return str(value)
+
+
+def parse_json_list(value: Any) -> list[dict[str, Any]]:
+    """A list of tables: TOML's ``[[name]]`` arrays, or the same as JSON in the environment."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return []
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"expected a JSON list of objects ({exc.msg})") from None
+    if not isinstance(value, list | tuple) or not all(isinstance(item, dict) for item in value):
+        raise ValueError("expected a list of objects")
+    return [dict(item) for item in value]
+
+
+def choices(*allowed: str) -> Callable[[Any], list[str]]:
+    def parse(value: Any) -> list[str]:
+        items = [item.lower() for item in parse_list(value)]
+        unknown = [item for item in items if item not in allowed]
+        if unknown:
+            raise ValueError(f"unknown {', '.join(unknown)}; expected some of {', '.join(allowed)}")
+        return items
+
+    return parse
 
 
 def choice(*allowed: str) -> Callable[[Any], str]:
@@ -215,6 +242,41 @@ SETTINGS: tuple[Setting, ...] = (
         parse_int,
         30,
         "Seconds between two looks for due periodic jobs by `lutetia scheduler`.",
+    ),
+    Setting(
+        "trusted_proxy_count",
+        parse_int,
+        0,
+        "How many reverse proxies stand in front of Lutetia and append to X-Forwarded-For; the "
+        "citizen's address (rate limits, access log) is read that many hops from the right. "
+        "0: the address of the connection.",
+    ),
+    Setting(
+        "mfa_required_for_agents",
+        parse_bool,
+        False,
+        "Agents must set up a second factor (authenticator app, recovery codes) before they can "
+        "use the back office.",
+    ),
+    Setting(
+        "oidc_providers",
+        parse_json_list,
+        [],
+        "OpenID Connect providers citizens can sign in with (FranceConnect, the city's own): a "
+        'JSON list of {"id", "name", "server_url", "client_id", "client_secret"} (in '
+        "lutetia.toml: [[oidc_providers]] tables), each optionally with scope (default "
+        '"openid profile email"), token_auth_method (client_secret_basic, client_secret_post), '
+        "pkce (default true), auth_params (e.g. acr_values), fetch_userinfo (default true) and "
+        "uid_field (default sub). Keep it in LUTETIA_OIDC_PROVIDERS_FILE; see docs/accounts-oidc.md.",
+        secret=True,
+    ),
+    Setting(
+        "audit_categories",
+        choices("auth", "admin", "personal_data", "front", "system"),
+        ["auth", "admin", "personal_data", "front", "system"],
+        "What the access log records: auth (sign-in, sign-out, failures, MFA), admin (back-office "
+        "changes), personal_data (back-office views of a citizen's data), front (citizens' "
+        "actions), system (commands and jobs). All by default.",
     ),
 )
 

@@ -293,17 +293,29 @@ def job_rows() -> list[JobRow]:
 
 def run_now(job_id: str) -> TaskResult:
     """Enqueue a run of ``job_id`` at once, outside its schedule (its next due time stays)."""
+    from lutetia import audit
+
     job = get_job(job_id)
     ensure_states()
-    return _enqueue(job, reason="run now")
+    result = _enqueue(job, reason="run now")
+    audit.record(None, "jobs.run_now", ("job", job.id, str(job.verbose_name)), category="admin")
+    return result
 
 
 def set_job_enabled(job_id: str, enabled: bool) -> PeriodicJob:
     """Pause (``enabled=False``) or resume a job; a resumed job overdue runs at the next pass."""
     job = get_job(job_id)
     ensure_states()
+    from lutetia import audit
+
     with transaction.atomic():
         JobState.objects.filter(pk=job.id).update(enabled=enabled)
+        audit.record(
+            None,
+            "jobs.resumed" if enabled else "jobs.paused",
+            ("job", job.id, str(job.verbose_name)),
+            category="admin",
+        )
     logger.info(
         "periodic job paused" if not enabled else "periodic job resumed", extra={"job": job_id}
     )

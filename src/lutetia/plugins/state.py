@@ -76,9 +76,18 @@ def set_enabled(site, label: str, enabled: bool, user=None) -> PluginConfig:
                 )
                 % {"plugin": cfg.verbose_name, "dependants": ", ".join(_names(dependants))}
             )
+    from lutetia import audit
+
     with transaction.atomic():
         PluginActivation.objects.update_or_create(
             site=site, plugin=label, defaults={"enabled": enabled, "changed_by": user}
+        )
+        audit.record(
+            user,
+            "plugins.enabled" if enabled else "plugins.disabled",
+            ("plugin", label, str(cfg.verbose_name)),
+            details={"site": site.pk},
+            category="admin",
         )
         transaction.on_commit(lambda: forget(site))
     forget(site)

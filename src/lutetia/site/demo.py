@@ -40,6 +40,8 @@ from wagtail.models import (
 )
 from wagtail.search import index
 
+from lutetia.accounts.models import Workgroup
+
 from .models import (
     ContentPage,
     FooterLink,
@@ -1232,6 +1234,22 @@ ACCOUNTS = [
     (f"karim.benali@{DOMAIN}", "Karim", "Benali", "agent"),
 ]
 
+WORKGROUPS = [
+    # (name, code, description, member e-mails): plugins give their demo objects to these codes.
+    (
+        "Accueil et état civil",
+        "accueil",
+        "Accueil de la mairie, état civil, élections.",
+        [f"claire.martin@{DOMAIN}"],
+    ),
+    (
+        "Voirie et propreté",
+        "voirie",
+        "Entretien des rues, éclairage public, propreté.",
+        [f"karim.benali@{DOMAIN}"],
+    ),
+]
+
 
 # --- building ---------------------------------------------------------------------------------
 
@@ -1414,7 +1432,8 @@ def ensure_agents_group(homes: list[Page]) -> Group:
                     content_type__app_label="wagtailcore", codename=codename
                 ),
             )
-    root_collection = Collection.get_first_root_node()
+    # Wagtail's migrations create the root collection; a flushed database has none.
+    root_collection = Collection.get_first_root_node() or Collection.add_root(name="Root")
     for app, codenames in (
         ("wagtailimages", ("add_image", "choose_image")),
         ("wagtaildocs", ("add_document", "choose_document")),
@@ -1456,10 +1475,14 @@ def ensure_accounts(group: Group, credentials_path: Path) -> list[tuple[str, str
 
     A password is generated (and set) only for an account the file does not know yet; an
     existing account keeps its password, so one changed in the back office is not reset.
+    Their e-mail addresses count as verified (``lutetia.accounts.services``): they sign in at
+    once, at /account/login/.
     """
+    from lutetia.accounts import services as accounts
+
     User = get_user_model()
     passwords = read_credentials(credentials_path)
-    accounts = []
+    accounts_created = []
     changed = False
     for email, first_name, last_name, role in ACCOUNTS:
         user = User.objects.filter(email__iexact=email).first()
@@ -1470,21 +1493,38 @@ def ensure_accounts(group: Group, credentials_path: Path) -> list[tuple[str, str
                 user.set_password(passwords[email])
                 user.save(update_fields=["password"])
         if user is None:
-            user = User.objects.create_user(
-                email=email,
-                password=passwords[email],
+            user = accounts.create_user(
+                email,
+                passwords[email],
+                verified=True,
                 first_name=first_name,
                 last_name=last_name,
                 is_staff=True,
                 is_superuser=role == "administrator",
                 language="fr",
             )
+        else:
+            accounts.mark_email_verified(user)
         if role == "agent":
             user.groups.add(group)
-        accounts.append((email, role, passwords[email]))
+        accounts_created.append((email, role, passwords[email]))
     if changed or not credentials_path.exists():
         write_credentials(credentials_path, passwords)
-    return accounts
+    return accounts_created
+
+
+def ensure_workgroups() -> list[Workgroup]:
+    """The demo's workgroups, each with its agent; an existing workgroup keeps its edits."""
+    User = get_user_model()
+    workgroups = []
+    for name, code, description, emails in WORKGROUPS:
+        workgroup, created = Workgroup.objects.get_or_create(
+            code=code, defaults={"name": name, "description": description}
+        )
+        if created:
+            workgroup.members.add(*User.objects.filter(email__in=emails))
+        workgroups.append(workgroup)
+    return workgroups
 
 
 def _site_address(site: Site) -> None:
@@ -1543,6 +1583,7 @@ def build(stdout=None) -> DemoResult:
         ensure_settings(site, french)
         group = ensure_agents_group([french["home"], english["home"]])
         accounts = ensure_accounts(group, credentials_path)
+        ensure_workgroups()
 
     # Whatever the task backend (a queue in production), the demo is searchable at once.
     for page in Page.objects.filter(pk__in=[p.pk for p in created]).specific():
@@ -1560,7 +1601,8 @@ def build(stdout=None) -> DemoResult:
 
 def sign_in_instructions(result: DemoResult) -> str:
     """How to sign in to the back office with the demo accounts (printed on every run)."""
-    admin_url = (settings.WAGTAILADMIN_BASE_URL or "http://127.0.0.1:8000").rstrip("/") + "/admin/"
+    base_url = (settings.WAGTAILADMIN_BASE_URL or "http://127.0.0.1:8000").rstrip("/")
+    admin_url = base_url + "/admin/"
     roles = {"administrator": _("administrator"), "agent": _("agent")}
     lines = [
         _("Open %(url)s and sign in as one of:") % {"url": admin_url},
@@ -1569,6 +1611,11 @@ def sign_in_instructions(result: DemoResult) -> str:
             % {"email": email, "role": roles[role], "password": password}
             for email, role, password in result.accounts
         ),
+        _(
+            "The sign-in page, for agents and citizens alike, is %(url)s: agents land in the "
+            "back office."
+        )
+        % {"url": base_url + "/account/login/"},
         _("The passwords are kept in %(path)s.") % {"path": result.credentials_path},
     ]
     return "\n".join(lines)

@@ -85,6 +85,23 @@ def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+def csrf_failure(request, reason=""):
+    """A form sent without its CSRF token, or with a forged one: a 403 that says what to do.
+
+    Nothing the form asked for was done; the refusal goes to the access log (``CSRF_FAILURE_VIEW``).
+    """
+    from lutetia import audit
+
+    audit.record(
+        None,
+        "auth.csrf_failed",
+        outcome="denied",
+        details={"path": request.path[:200], "reason": reason[:200]},
+        request=request,
+    )
+    return render(request, "403_csrf.html", status=403)
+
+
 def server_error(request):
     """A 500 page that needs neither the database nor the request context: no traceback shown."""
     # A failure may come from the database: render without touching it.

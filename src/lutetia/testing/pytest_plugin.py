@@ -1,6 +1,8 @@
 """pytest fixtures every Lutetia and plugin test suite can use (``-p lutetia.testing.pytest_plugin``).
 
-Personas: ``site_admin``, ``agent``, ``citizen`` (more arrive with workgroups).
+Personas: ``site_admin``, ``agent`` (of ``workgroup``), ``agent_other_workgroup`` (of
+``other_workgroup``), ``citizen``, ``other_citizen``; all sign in with ``PASSWORD``, their
+e-mail verified. ``grant(user, "app.codename", ...)`` gives rights.
 Markers: ``postgres`` / ``sqlite`` for tests of one engine's guarantees (deselected on the
 other). Browser: ``page`` is a tab of Debian's Chromium (driven by Playwright, headless, every request
 outside the live server refused) on ``demo_server``: a live server over the demo city, built
@@ -15,6 +17,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+
+from lutetia.testing.mail import smtp_sink  # noqa: F401 - a fixture
+from lutetia.testing.oidc import oidc_provider  # noqa: F401 - a fixture
 
 IN_CI = bool(os.environ.get("CI"))
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
@@ -78,33 +83,85 @@ def default_site(db):
     return Site.objects.get(is_default_site=True)
 
 
-def _user(email, **extra):
-    from django.contrib.auth import get_user_model
+PASSWORD = "correct horse battery staple"
 
-    return get_user_model().objects.create_user(
-        email=email, password="correct horse battery staple", **extra
-    )
+
+def _user(email, **extra):
+    """A user who can sign in at once: known password, e-mail address already verified."""
+    from lutetia.accounts import services
+
+    return services.create_user(email, PASSWORD, **extra)
+
+
+def _agent(email, workgroup, **names):
+    from django.contrib.auth.models import Permission
+
+    user = _user(email, is_staff=True, **names)
+    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    workgroup.members.add(user)
+    return user
+
+
+@pytest.fixture
+def workgroup(db):
+    """ "Town hall, 11th district": the workgroup of the ``agent`` persona."""
+    from lutetia.accounts.models import Workgroup
+
+    return Workgroup.objects.create(name="Town hall, 11th district", code="mairie-11")
+
+
+@pytest.fixture
+def other_workgroup(db):
+    """ "Family services": the workgroup of the ``agent_other_workgroup`` persona."""
+    from lutetia.accounts.models import Workgroup
+
+    return Workgroup.objects.create(name="Family services", code="famille")
 
 
 @pytest.fixture
 def site_admin(db):
+    """A site administrator: every right, every workgroup."""
     return _user(
         "admin@example.org", first_name="Ada", last_name="Admin", is_staff=True, is_superuser=True
     )
 
 
 @pytest.fixture
-def agent(db):
-    from django.contrib.auth.models import Permission
+def agent(db, workgroup):
+    """An agent of ``workgroup`` who may open the back office (and nothing more: tests grant
+    the rights they need)."""
+    return _agent("agent@example.org", workgroup, first_name="Alex", last_name="Agent")
 
-    user = _user("agent@example.org", first_name="Alex", last_name="Agent", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
-    return user
+
+@pytest.fixture
+def agent_other_workgroup(db, other_workgroup):
+    """An agent of ``other_workgroup``: must never see ``workgroup``'s objects."""
+    return _agent("other.agent@example.org", other_workgroup, first_name="Olga", last_name="Autre")
 
 
 @pytest.fixture
 def citizen(db):
     return _user("citizen@example.org", first_name="Camille", last_name="Citoyenne")
+
+
+@pytest.fixture
+def other_citizen(db):
+    """Another citizen: must never see ``citizen``'s objects."""
+    return _user("other.citizen@example.org", first_name="Dominique", last_name="Voisin")
+
+
+def grant(user, *permissions: str):
+    """Give ``user`` permissions named ``app_label.codename``; returns the user, reloaded so
+    its permission cache is fresh."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    for name in permissions:
+        app_label, codename = name.split(".", 1)
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return get_user_model().objects.get(pk=user.pk)
 
 
 # --- browser -----------------------------------------------------------------------------
@@ -198,5 +255,40 @@ def page(demo_server, browser):
     context.route("**/*", only_local)
     tab = context.new_page()
     tab.set_default_timeout(15_000)
+    # Whatever the Content-Security-Policy blocks (an inline script, a foreign image) is a bug:
+    # Chromium reports it on the console; tests may read the list, and teardown checks it.
+    tab.csp_violations = []
+    tab.on(
+        "console",
+        lambda message: (
+            tab.csp_violations.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield tab
     context.close()
+    assert not tab.csp_violations, f"Content-Security-Policy violations: {tab.csp_violations}"
+
+
+@pytest.fixture
+def sign_in_as(page, demo_server):
+    """``sign_in_as(user)``: the browser tab gets a session of ``user`` (no sign-in form)."""
+    from django.conf import settings
+    from django.test import Client
+
+    def sign_in(user):
+        client = Client()
+        client.force_login(user)
+        page.context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": demo_server.url,
+                }
+            ]
+        )
+        return page
+
+    return sign_in

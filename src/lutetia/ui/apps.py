@@ -6,3 +6,8 @@ class UiConfig(AppConfig):
     name = "lutetia.ui"
     label = "lutetia_ui"
     verbose_name = _("User interface")
+
+    def ready(self) -> None:
+        from .csp import patch_choosers
+
+        patch_choosers()
