@@ -167,3 +167,29 @@ def test_an_unreachable_database_gives_one_clear_line(tmp_path):
     )
     assert "Traceback" not in result.stderr
     assert "secret" not in result.stderr
+
+
+def test_a_city_s_own_breached_password_list_is_refused_offline(tmp_path):
+    from django.contrib.auth.password_validation import get_password_validators, validate_password
+    from django.core.exceptions import ValidationError
+
+    from lutetia.conf.django import password_validators
+
+    listed = tmp_path / "breached.txt"
+    listed.write_text("beaumont-sur-loire\nmairie-de-beaumont\n")
+    config = load(environ={"LUTETIA_BREACHED_PASSWORDS": str(listed)}, cwd=tmp_path)
+    validators = get_password_validators(password_validators(config))
+
+    with pytest.raises(ValidationError) as refused:
+        validate_password("Mairie-de-Beaumont", password_validators=validators)
+    assert [error.code for error in refused.value.error_list] == ["password_too_common"]
+    validate_password("a long and unlisted sentence", password_validators=validators)
+    # Without the setting, Django's own list still applies.
+    defaults = get_password_validators(password_validators(load(environ={}, cwd=tmp_path)))
+    with pytest.raises(ValidationError):
+        validate_password("password1234", password_validators=defaults)
+
+
+def test_a_breached_password_list_that_is_not_there_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="LUTETIA_BREACHED_PASSWORDS: no file"):
+        load(environ={"LUTETIA_BREACHED_PASSWORDS": str(tmp_path / "missing.txt")}, cwd=tmp_path)

@@ -415,16 +415,20 @@ def test_run_now_is_protected_against_cross_site_requests(site_admin, counting_j
 
 
 @pytest.mark.django_db
-def test_an_admin_pauses_and_resumes_a_job(client, site_admin, counting_job, calls):
+def test_an_admin_pauses_and_resumes_a_job(
+    client, site_admin, counting_job, calls, django_capture_on_commit_callbacks
+):
     client.force_login(site_admin)
-    response = client.post(reverse("lutetia_jobs:pause", args=["test.counting"]), follow=True)
+    with django_capture_on_commit_callbacks(execute=True):  # the access log writes at commit
+        response = client.post(reverse("lutetia_jobs:pause", args=["test.counting"]), follow=True)
     assert "est en pause" in response.content.decode()
     assert reverse("lutetia_jobs:resume", args=["test.counting"]) in response.content.decode()
     assert JobState.objects.get(pk="test.counting").enabled is False
     call_command("scheduler", "--once", verbosity=0)
     assert calls == []
 
-    client.post(reverse("lutetia_jobs:resume", args=["test.counting"]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("lutetia_jobs:resume", args=["test.counting"]))
     assert JobState.objects.get(pk="test.counting").enabled is True
     call_command("scheduler", "--once", verbosity=0)
     assert len(calls) == 1

@@ -77,16 +77,17 @@ def test_it_lists_the_installed_plugins_with_version_and_state(admin_client):
 
 @pytest.mark.django_db
 def test_switching_a_plugin_off_hides_its_pages_and_keeps_its_data(
-    admin_client, site_admin, default_site
+    admin_client, site_admin, default_site, django_capture_on_commit_callbacks
 ):
     from lutetia_dummy.models import Thing
 
     Thing.objects.create(name="kept")
     assert admin_client.get("/services/dummy/").status_code == 200
 
-    response = admin_client.post(
-        toggle_url("dummy"), {"site": default_site.pk, "enabled": "0"}, follow=True
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the access log writes at commit
+        response = admin_client.post(
+            toggle_url("dummy"), {"site": default_site.pk, "enabled": "0"}, follow=True
+        )
 
     assert response.redirect_chain == [(f"{INDEX}?site={default_site.pk}", 302)]
     assert (
@@ -98,7 +99,8 @@ def test_switching_a_plugin_off_hides_its_pages_and_keeps_its_data(
     activation = PluginActivation.objects.get(site=default_site, plugin="dummy")
     assert activation.enabled is False and activation.changed_by == site_admin
 
-    admin_client.post(toggle_url("dummy"), {"site": default_site.pk, "enabled": "1"})
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(toggle_url("dummy"), {"site": default_site.pk, "enabled": "1"})
     assert admin_client.get("/services/dummy/").content == b"dummy service: 1 things"
     from lutetia.audit.models import AuditEntry
 

@@ -120,18 +120,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
-# Password policy: long (length beats composition rules), not close to the person's name or
-# e-mail, not in the list of passwords seen in breaches (shipped with Django, read offline),
-# not all digits.
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 12},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
+AUTH_PASSWORD_VALIDATORS = from_conf.password_validators(CONFIG)
 # Accounts (django-allauth): one sign-in for citizens and agents, at /account/.
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "account_profile"

@@ -148,6 +148,10 @@ def _check_consistency(config: Config) -> None:
             )
         if config["debug"]:
             raise ConfigError("LUTETIA_DEBUG: cannot be true in production mode")
+    if config["breached_passwords"] and not Path(config["breached_passwords"]).is_file():
+        raise ConfigError(
+            f"LUTETIA_BREACHED_PASSWORDS: no file at {config['breached_passwords']!r}"
+        )
     if config["workers"] < 0:
         raise ConfigError("LUTETIA_WORKERS: must be 0 or more")
     if config["page_cache_seconds"] < 0:

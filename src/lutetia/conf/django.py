@@ -154,6 +154,26 @@ OIDC_DEFAULT_SCOPE = ["openid", "profile", "email"]
 _OIDC_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
 
+def password_validators(config: Config) -> list[dict[str, Any]]:
+    """The password policy: long (length beats composition rules), not close to the person's
+    name or e-mail, not in the list of passwords seen in breaches (read offline: Django's, or
+    ``breached_passwords``), not all digits."""
+    breached: dict[str, Any] = {
+        "NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"
+    }
+    if config["breached_passwords"]:
+        breached["OPTIONS"] = {"password_list_path": config["breached_passwords"]}
+    return [
+        {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+        {
+            "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+            "OPTIONS": {"min_length": 12},
+        },
+        breached,
+        {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    ]
+
+
 def oidc_providers(config: Config) -> dict[str, Any]:
     """allauth's SOCIALACCOUNT_PROVIDERS from ``oidc_providers``: one ``openid_connect`` app per
     provider, its callback at /account/oidc/<id>/login/callback/.

@@ -271,6 +271,14 @@ SETTINGS: tuple[Setting, ...] = (
         secret=True,
     ),
     Setting(
+        "breached_passwords",
+        parse_str,
+        "",
+        "A file of passwords seen in breaches that nobody may choose (one per line, lower case, "
+        "optionally gzipped), read offline; empty: the 20,000 that Django ships. A city may "
+        "point it at a larger list, e.g. the most common passwords of Have I Been Pwned.",
+    ),
+    Setting(
         "audit_categories",
         choices("auth", "admin", "personal_data", "front", "system"),
         ["auth", "admin", "personal_data", "front", "system"],
