@@ -25,6 +25,7 @@ carries the entry's id and hash, so the SIEM holds an outside copy of the chain.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -426,16 +427,17 @@ def verify(using: str = DEFAULT_DB_ALIAS, progress: Callable[[int], None] | None
     table = quote(AuditEntry._meta.db_table)
     canonical, digest = chain.canonical, chain.digest
     # Every remaining entry is checked, from the first: a purge removes a prefix of the chain,
-    # so the first remaining entry must chain onto the latest checkpoint's hash.
-    after = -1
+    # so the first remaining entry must chain onto the latest checkpoint's hash. One query,
+    # read in chunks: a server-side cursor on PostgreSQL (in a read-only transaction, as it
+    # needs), and SQLite's own cursor, which steps through the rows as they are fetched
+    # (outside a transaction: the project's SQLite transactions take the write lock).
     converters = _timestamp_converter(connection)
-    with connection.cursor() as cursor:
-        while True:
-            cursor.execute(
-                f"SELECT {columns} FROM {table} WHERE id > %s ORDER BY id LIMIT %s",  # noqa: S608
-                [after, VERIFY_CHUNK],
-            )
-            rows = cursor.fetchall()
+    server_side = connection.vendor == "postgresql"
+    outer = transaction.atomic(using=using) if server_side else contextlib.nullcontext()
+    with outer, connection.chunked_cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {table} ORDER BY id")  # noqa: S608
+        while result.broken_id is None:
+            rows = cursor.fetchmany(VERIFY_CHUNK)
             if not rows:
                 break
             for row in rows:
@@ -449,9 +451,6 @@ def verify(using: str = DEFAULT_DB_ALIAS, progress: Callable[[int], None] | None
                     break
                 previous = stored_hash
                 result.checked += 1
-            if result.broken_id is not None:
-                break
-            after = rows[-1][0]
             if progress is not None:
                 progress(result.checked)
     result.seconds = time.perf_counter() - started
