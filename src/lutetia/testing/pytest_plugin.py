@@ -228,11 +228,27 @@ def demo_server(request, django_db_setup, django_db_blocker):
     server.start()
     yield server
     server.stop()
+    _close_server_connections()
     server._live_server_modified_settings.disable()
     django_db_blocker.restore()
     if own_databases is not None:
         with django_db_blocker.unblock():
             teardown_databases(own_databases, verbosity=0)
+
+
+def _close_server_connections():
+    """End the database sessions the server's request threads may still hold (a browser's
+    keep-alive connection keeps its thread, and the thread its connection), so the test
+    database can be dropped. PostgreSQL only: SQLite's test database is in memory."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture
