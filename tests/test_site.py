@@ -25,8 +25,6 @@ from lutetia.site.models import (
 
 pytestmark = pytest.mark.django_db
 
-FRAMEWORK_CLASSES = re.compile(r'class="[^"]*\b(btn|col-\w+|row|container|fr-[\w-]+)\b')
-
 
 @pytest.fixture(scope="module", autouse=True)
 def demo_city(django_db_setup, django_db_blocker, tmp_path_factory):
@@ -52,6 +50,35 @@ def home(site):
 
 def html(response) -> str:
     return response.content.decode()
+
+
+def links(body: str) -> list[tuple[str, str]]:
+    """(href, text) of every link, whatever classes or attributes the theme gives it."""
+    return [
+        (href, re.sub(r"<[^>]+>|\s+", " ", text).strip())
+        for href, text in re.findall(r'<a\b[^>]*\bhref="([^"]*)"[^>]*>(.*?)</a>', body, re.S)
+    ]
+
+
+def has_link(body: str, href: str, text: str) -> bool:
+    """Whether ``body`` links ``href`` with a text starting with ``text`` (a theme may add
+    visually hidden words, such as "opens another site")."""
+    return any(h == href and t.startswith(text) for h, t in links(body))
+
+
+def nav(body: str, label: str) -> str:
+    """The inside of the <nav> named ``label``."""
+    found = re.search(rf'<nav\b[^>]*aria-label="{re.escape(label)}"[^>]*>(.*?)</nav>', body, re.S)
+    assert found, f"no <nav> named {label!r}"
+    return found.group(1)
+
+
+def headings(body: str, level: int) -> list[str]:
+    """The text of every heading of ``level``."""
+    return [
+        re.sub(r"<[^>]+>|\s+", " ", text).strip()
+        for text in re.findall(rf"<h{level}\b[^>]*>(.*?)</h{level}>", body, re.S)
+    ]
 
 
 # --- pages and languages ------------------------------------------------------------------------
@@ -84,7 +111,7 @@ def test_the_language_switcher_leads_to_the_translation_of_the_page(client):
 def test_a_page_without_a_translation_keeps_its_own_language_inside_main(client):
     body = html(client.get("/hu/"))
     assert '<html lang="hu">' in body
-    assert '<main id="content" class="site-main" tabindex="-1" lang="fr">' in body
+    assert re.search(r'<main id="content"[^>]*\slang="fr"', body)
 
 
 def test_a_content_page_renders_each_block_type(client, home):
@@ -149,12 +176,15 @@ def test_a_content_page_renders_each_block_type(client, home):
 
     body = html(client.get("/tous-les-blocs/"))
     assert "<p>Un paragraphe de texte riche.</p>" in body
-    assert '<a class="button" href="/demarches/etat-civil/">Aller à l&#x27;état civil</a>' in body
-    assert '<a href="https://example.org/">Carte liée</a>' in body
-    assert "<h3>Carte seule</h3>" in body
-    assert '<a href="/services/dummy/">Dummy service</a>' in body
+    assert has_link(body, "/demarches/etat-civil/", "Aller à l&#x27;état civil")
+    assert has_link(body, "https://example.org/", "Carte liée")
+    assert "Carte seule" in headings(body, 3)  # under the block's heading, h2
+    assert has_link(body, "/services/dummy/", "Dummy service")
+    assert "Dummy service" in headings(body, 3)
     assert body.count("/actualites/") >= 2
-    assert "<summary>Pourquoi ?</summary>" in body
+    # The question is the accordion's title (in an h3 under the block's h2), the answer in it.
+    assert "Pourquoi ?" in headings(body, 3) or ("<summary" in body and "Pourquoi ?" in body)
+    assert "<p>Parce que.</p>" in body
     assert 'href="tel:0261910001"' in body and "service@beaumont.example" in body
     assert body.count("<h1") == 1
 
@@ -162,9 +192,8 @@ def test_a_content_page_renders_each_block_type(client, home):
 def test_a_link_to_a_page_follows_the_visitors_language(client):
     # The English home page's call to action points at the French page, as copied.
     body = html(client.get("/en/"))
-    assert (
-        'href="/en/living-in-beaumont/participatory-budget/">Discover the participatory budget'
-        in body
+    assert has_link(
+        body, "/en/living-in-beaumont/participatory-budget/", "Discover the participatory budget"
     )
 
 
@@ -178,15 +207,13 @@ def test_the_news_list_shows_the_news_of_the_pages_language_only(client):
 
 def test_the_breadcrumb_leads_back_to_the_home_page(client):
     body = html(client.get("/demarches/etat-civil/"))
-    crumbs = re.search(r'<nav class="breadcrumb" aria-label="[^"]+">(.*?)</nav>', body, re.S).group(
-        1
-    )
+    crumbs = nav(body, "Vous êtes ici")
     assert re.findall(r'href="([^"]+)"', crumbs) == ["/", "/demarches/"]
-    assert '<li aria-current="page">État civil</li>' in crumbs
+    assert re.search(r'<li\b[^>]*aria-current="page"[^>]*>État civil</li>', crumbs)
 
 
 def test_the_home_page_has_no_breadcrumb(client):
-    assert 'class="breadcrumb"' not in html(client.get("/"))
+    assert 'aria-label="Vous êtes ici"' not in html(client.get("/"))
 
 
 def test_every_demo_page_is_accessible_by_construction_and_cacheable(client):
@@ -195,10 +222,9 @@ def test_every_demo_page_is_accessible_by_construction_and_cacheable(client):
         assert response.status_code == 200, page.url
         body = html(response)
         assert body.count("<h1") == 1, page.url
-        assert '<a class="skip-link" href="#content">' in body
+        assert "#content" in dict(links(body)), page.url  # the skip link
         assert '<main id="content"' in body
         assert "csrfmiddlewaretoken" not in body, page.url
-        assert not FRAMEWORK_CLASSES.search(body), (page.url, FRAMEWORK_CLASSES.search(body))
         for label in re.findall(r'<nav[^>]*aria-label="([^"]*)"', body):
             assert label, page.url
 
@@ -221,14 +247,13 @@ def test_the_menu_and_footer_render_from_the_navigation_setting(client, site):
     )
 
     body = html(client.get("/"))
-    menu = re.search(r'<nav class="site-nav"[^>]*>(.*?)</nav>', body, re.S).group(1)
-    assert re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', menu) == [
+    assert links(nav(body, "Menu principal")) == [
         ("/mairie/", "La mairie"),
         ("/services/dummy/", "Essai"),
     ]
-    assert '<a href="https://example.org/plan">Plan</a>' in body
+    assert has_link(body, "https://example.org/plan", "Plan")
     # In English, a page entry shows the translated title.
-    assert '<a href="/en/town-hall/">Town hall</a>' in html(client.get("/en/"))
+    assert has_link(html(client.get("/en/")), "/en/town-hall/", "Town hall")
 
 
 def test_a_menu_entry_of_a_switched_off_plugin_vanishes(client, site):
@@ -304,7 +329,13 @@ def test_the_search_finds_a_demo_page_by_a_word_of_its_body_with_a_count(client)
     results = response.context["results"]
     assert results.paginator.count == 1
     assert [page.title for page in results] == ["Déchets et encombrants"]
-    assert '<ol class="search-results">' in html(response)
+    # Each result is a heading (under the count, h2) linking to the page.
+    body = html(response)
+    assert "Déchets et encombrants" in headings(body, 3)
+    assert any(
+        href.endswith("/dechets-encombrants/") and text == "Déchets et encombrants"
+        for href, text in links(body)
+    )
 
 
 def test_the_search_keeps_to_the_current_language(client):
@@ -340,8 +371,8 @@ def test_a_search_with_odd_characters_does_not_fail(client, query):
 
 def test_the_service_directory_lists_the_services_of_the_switched_on_plugins(client):
     body = html(client.get("/services-en-ligne/"))
-    assert "<h2>Tests</h2>" in body
-    assert '<a href="/services/dummy/">Dummy service</a>' in body
+    assert "Tests" in headings(body, 2)
+    assert has_link(body, "/services/dummy/", "Dummy service")
 
 
 def test_the_service_directory_forgets_a_switched_off_plugin_at_once(client, site):
@@ -408,7 +439,7 @@ def test_robots_txt_points_at_the_sitemap_and_keeps_robots_out_of_the_admin(clie
 
 def test_the_news_index_lists_its_news_newest_first(client):
     body = html(client.get("/actualites/"))
-    titles = re.findall(r'<h2><a href="/actualites/[^"]+">([^<]+)</a></h2>', body)
+    titles = [text for href, text in links(body) if re.fullmatch(r"/actualites/[^/]+/", href)]
     expected = list(
         NewsPage.objects.live()
         .filter(locale=Locale.objects.get(language_code="fr"))

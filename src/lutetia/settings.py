@@ -72,13 +72,16 @@ MIDDLEWARE = [
     "lutetia.ops.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's, but addresses outside the content routes speak the language chosen (cookie).
+    "lutetia.site.middleware.LocaleMiddleware",
+    "lutetia.ui.middleware.ThemeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "lutetia.accounts.middleware.AgentMFAMiddleware",
-    "lutetia.accounts.middleware.UserTimeZoneMiddleware",
+    "lutetia.site.middleware.UserLanguageMiddleware",
+    "lutetia.site.middleware.TimeZoneMiddleware",
     "lutetia.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -102,6 +105,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "wagtail.contrib.settings.context_processors.settings",
                 "lutetia.site.context_processors.site_chrome",
+                "lutetia.ui.context_processors.theme",
             ],
         },
     },
@@ -226,6 +230,11 @@ WAGTAIL_PASSWORD_RESET_ENABLED = False
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 LUTETIA_PAGE_CACHE_SECONDS = CONFIG["page_cache_seconds"]
+# The front office's default theme (a site may choose another in Settings → Theme).
+LUTETIA_THEME = CONFIG["theme"]
+# A component called against its contract raises outside production (the tests fail, not the
+# visitor); in production it is logged and renders nothing.
+LUTETIA_UI_STRICT = CONFIG["mode"] != "production"
 LUTETIA_SCHEDULER_INTERVAL = CONFIG["scheduler_interval"]
 LUTETIA_BIND = CONFIG["bind"]
 LUTETIA_WORKERS = CONFIG["workers"]

@@ -2,7 +2,6 @@
 
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path, re_path
-from django.views.i18n import set_language
 from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -30,7 +29,8 @@ urlpatterns = [
         site_views.content_image,
         name="content_image",
     ),
-    path("i18n/setlang/", set_language, name="set_language"),
+    # Django's language form, which also keeps a signed-in person's choice on their account.
+    path("i18n/setlang/", site_views.set_language, name="set_language"),
 ]
 
 for plugin in plugin_configs():

@@ -31,7 +31,7 @@ def test_an_agent_signs_in_from_the_header_with_the_keyboard_and_lands_in_the_ba
     email, password = demo_agent()
     page.goto("/")
 
-    tab_to(page, '.site-account a[href$="/account/login/"]')
+    tab_to(page, 'header a[href$="/account/login/"]')
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/account/login/$"))
     assert page.locator("h1").count() == 1
@@ -52,4 +52,5 @@ def test_an_agent_signs_in_from_the_header_with_the_keyboard_and_lands_in_the_ba
     account.get_by_role("button").focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.locator('.site-account a[href$="/account/login/"]').count() == 1
+    account = page.get_by_role("navigation", name=re.compile("account|compte", re.IGNORECASE))
+    assert account.locator('a[href$="/account/login/"]').count() == 1

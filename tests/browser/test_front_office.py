@@ -24,9 +24,10 @@ def test_a_visitor_opens_the_home_page_follows_the_menu_and_searches(page):
     page.get_by_role("search").first.get_by_role("button").click()
     page.wait_for_load_state()
     assert "/search/" in page.url
-    results = page.locator("ol.search-results a")
+    # Each result is a heading linking to its page, in the main content.
+    results = page.get_by_role("main").get_by_role("heading", level=3).get_by_role("link")
     assert results.count() >= 1
-    assert heading in [results.nth(i).inner_text() for i in range(results.count())]
+    assert heading in [results.nth(i).inner_text().strip() for i in range(results.count())]
 
 
 def test_keyboard_users_reach_the_content_through_the_skip_link(page):

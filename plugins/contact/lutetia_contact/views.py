@@ -7,7 +7,11 @@ from django.core import signing
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from wagtail.models import Site
 
@@ -96,10 +100,33 @@ def sent(request):
 @never_cache
 @login_required
 def mine(request):
-    """The messages the signed-in citizen sent from their account."""
+    """The messages the signed-in citizen sent from their account, as the theme's table."""
     site = _site(request)
+    messages = services.messages_of(request.user, site)
+    columns = [
+        {"label": _("Reference")},
+        {"label": _("Subject")},
+        {"label": _("Sent on")},
+        {"label": _("Status")},
+    ]
+    rows = [
+        [
+            format_html(
+                '<a href="{}">{}</a>',
+                reverse("contact:detail", args=[message.pk]),
+                message.reference,
+            ),
+            message.subject,
+            date_format(localtime(message.created_at), "DATETIME_FORMAT"),
+            message.get_status_display(),
+        ]
+        for message in messages
+    ]
     return render(
-        request, "lutetia_contact/mine.html", {"messages": services.messages_of(request.user, site)}
+        request,
+        "lutetia_contact/mine.html",
+        # Not "messages": that is the site's flash messages, which the layout shows.
+        {"sent_messages": messages, "columns": columns, "rows": rows},
     )
 
 

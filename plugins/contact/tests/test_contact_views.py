@@ -121,9 +121,15 @@ def test_a_missing_or_wrong_field_is_shown_next_to_it_and_in_the_summary(
     html, t = response.content.decode(), in_language_of(response)
     error = t(error) % {"limit_value": 5000, "show_value": 5001}
     assert t("There is a problem") in html
-    assert f'<li><a href="#id_{field}">{error}</a></li>' in html  # the summary
-    assert f'id="id_{field}_error"' in html  # next to the field
-    assert re.search(rf'<[^>]+aria-invalid="true"[^>]+id="id_{field}"', html)
+    # The summary links to the field, saying which and what is wrong.
+    assert re.search(rf'<a\b[^>]*href="#id_{field}"[^>]*>[^<]*{re.escape(error)}</a>', html)
+    # Next to the field, tied to it.
+    assert f'id="id_{field}-error"' in html
+    field_tag = re.search(rf'<(?:input|select|textarea)\b[^>]*\bid="id_{field}"[^>]*>', html)
+    assert 'aria-invalid="true"' in field_tag.group(0)
+    assert f"id_{field}-error" in re.search(
+        r'aria-describedby="([^"]*)"', field_tag.group(0)
+    ).group(1)
     assert f"<title>{t('Error:')}" in html
     assert not ContactMessage.objects.exists()
     assert mail.outbox == []

@@ -27,9 +27,18 @@ class AccountAdapter(DefaultAccountAdapter):
         user = request.user
         if services.is_agent(user):
             return reverse("wagtailadmin_home")
-        language = user.language if user.language in services.language_codes() else None
+        language = services.preferred_language(user)
         with translation.override(language or translation.get_language()):
             return reverse("account_profile")
+
+    def login(self, request, user) -> None:
+        """Sign in, then speak the person's language for the rest of the request (allauth's
+        "signed in" message); the language cookie follows (``UserLanguageMiddleware``)."""
+        super().login(request, user)
+        language = services.preferred_language(user)
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
 
     def get_logout_redirect_url(self, request) -> str:
         """The home page, in the language the person was reading."""

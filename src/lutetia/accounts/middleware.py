@@ -1,16 +1,15 @@
 """The back office's sign-in goes through allauth; agents without a second factor are sent to set
-one up when the setting requires it; signed-in people see times in their own time zone."""
+one up when the setting requires it.
+
+A signed-in person's language and time zone are applied by ``lutetia.site.middleware``."""
 
 from __future__ import annotations
-
-import zoneinfo
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages.storage import default_storage
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -79,30 +78,3 @@ class AgentMFAMiddleware:
         if own_storage:
             storage.update(response)
         return response
-
-
-class UserTimeZoneMiddleware:
-    """Dates and times in the signed-in person's time zone (``User.time_zone``), when chosen.
-
-    Place it after ``AuthenticationMiddleware``.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        user = getattr(request, "user", None)
-        name = getattr(user, "time_zone", "") if user is not None else ""
-        zone = None
-        if name and user.is_authenticated:
-            try:
-                zone = zoneinfo.ZoneInfo(name)
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                zone = None
-        if zone is None:
-            return self.get_response(request)
-        timezone.activate(zone)
-        try:
-            return self.get_response(request)
-        finally:
-            timezone.deactivate()

@@ -117,6 +117,23 @@ def update_profile(user, *, first_name: str, last_name: str, language: str, time
     return user
 
 
+def remember_language(user, language: str) -> bool:
+    """Keep ``language`` as the person's preferred one (a switch of language, or Django's
+    ``set_language``); an unsupported code is ignored. Returns whether anything changed."""
+    if language not in language_codes() or user.language == language:
+        return False
+    with transaction.atomic():
+        get_user_model().objects.filter(pk=user.pk).update(language=language)
+        user.language = language
+    return True
+
+
+def preferred_language(user) -> str | None:
+    """The language the person chose, when the site still speaks it; None: the site's."""
+    language = getattr(user, "language", "")
+    return language if language in language_codes() else None
+
+
 def can_delete_own_account(user) -> bool:
     """Citizens erase their own account; an agent's account is closed by an administrator,
     since the city must know who did what in the back office."""

@@ -271,6 +271,14 @@ SETTINGS: tuple[Setting, ...] = (
         secret=True,
     ),
     Setting(
+        "theme",
+        parse_str,
+        "bootstrap",
+        "The front office's default theme (a theme plugin's id: bootstrap, dsfr); each site "
+        "may choose another in Settings → Theme. An id no installed plugin provides stops "
+        "the start with the list of installed themes.",
+    ),
+    Setting(
         "breached_passwords",
         parse_str,
         "",

@@ -30,6 +30,9 @@ class PluginConfig(AppConfig):
     url_prefix: str | None = None
     #: the state of the plugin on a site where nobody switched it on or off yet
     default_enabled: bool = True
+    #: front-office addresses the accessibility gate visits (tests/browser/test_accessibility.py);
+    #: None: its /services/<url_prefix>/ page when it has URLs; () for none (a theme's files)
+    a11y_urls: tuple[str, ...] | None = None
 
     is_lutetia_plugin = True
 

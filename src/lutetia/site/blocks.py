@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
@@ -201,6 +204,25 @@ class FaqBlock(blocks.StructBlock):
         label = _("FAQ")
         icon = "help"
         template = "lutetia_site/blocks/faq.html"
+
+    def get_context(self, value, parent_context=None):
+        """``items`` for the accordion component: each question with an id and its answer."""
+        context = super().get_context(value, parent_context)
+        questions = list(value.get("questions") or [])
+        # Ids stable from one rendering to the next (and the page cache), distinct per block.
+        digest = hashlib.sha1(  # noqa: S324 - an id, not a secret
+            "\n".join(str(item.get("question", "")) for item in questions).encode()
+        ).hexdigest()[:8]
+        context["items"] = [
+            {
+                "id": f"faq-{digest}-{number}",
+                "title": item.get("question", ""),
+                # Rich text, already safe HTML (Wagtail expands its links and embeds).
+                "content": mark_safe(str(item.get("answer", ""))),  # noqa: S308
+            }
+            for number, item in enumerate(questions, start=1)
+        ]
+        return context
 
 
 class ContactBlock(blocks.StructBlock):

@@ -1,4 +1,4 @@
-"""Back-office forms of the site settings."""
+"""Forms of the site: the search page's, and the back-office forms of the site settings."""
 
 from __future__ import annotations
 
@@ -50,3 +50,37 @@ class NavigationForm(WagtailAdminModelForm):
             formset.form = _with_service_select(formset.form, choices)
             if "forms" in formset.__dict__:
                 del formset.__dict__["forms"]
+
+
+class TimeZoneSelect(forms.Select):
+    """Every zone of the tz database, read when the form is shown (not frozen in a migration).
+
+    A value outside the list is refused by the model field's validator, with a message.
+    """
+
+    @property
+    def choices(self):
+        from .timezones import time_zone_choices
+
+        return time_zone_choices()
+
+    @choices.setter
+    def choices(self, value):
+        """Ignored: the list is always the tz database's."""
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        attrs.pop("maxlength", None)  # the model field's, meaningless on a select
+        return attrs
+
+
+class SearchForm(forms.Form):
+    """The search page's field, drawn by the theme (``{% ui "field" %}``); never bound: the
+    view reads ``q`` itself and gives the words back as the initial value."""
+
+    q = forms.CharField(label=_("Words to look for"), required=False, widget=forms.SearchInput)
+
+    def __init__(self, query: str = "", max_length: int | None = None):
+        super().__init__(initial={"q": query}, auto_id="search-page-%s")
+        if max_length:
+            self.fields["q"].widget.attrs["maxlength"] = str(max_length)

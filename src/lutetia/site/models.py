@@ -18,7 +18,8 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from .blocks import body_blocks
-from .forms import NavigationForm
+from .forms import NavigationForm, TimeZoneSelect
+from .timezones import default_time_zone, validate_time_zone
 
 
 class CacheablePageMixin:
@@ -145,6 +146,17 @@ class SiteIdentity(BaseSiteSetting):
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     address = models.TextField(_("address"), blank=True)
+    # Validated against the tz database at run time, not with model choices: the list changes
+    # with the machine's tz data, and must not change the migrations.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text=_(
+            "Dates and times are shown in this zone to visitors who have not chosen their own."
+        ),
+    )
 
     panels = [
         FieldPanel("name"),
@@ -154,6 +166,7 @@ class SiteIdentity(BaseSiteSetting):
             [FieldPanel("contact_email"), FieldPanel("contact_phone"), FieldPanel("address")],
             heading=_("Contact"),
         ),
+        FieldPanel("time_zone", widget=TimeZoneSelect),
     ]
 
     class Meta:

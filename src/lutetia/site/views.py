@@ -1,18 +1,27 @@
-"""Front-office views that are not pages: search, sitemap, robots.txt, error pages."""
+"""Front-office views that are not pages: search, sitemap, robots.txt, error pages, the
+language form."""
 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import get_language
+from django.views import i18n as i18n_views
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 from wagtail.models import Locale, Page, Site
+
+from lutetia.accounts import services as accounts
+
+from . import languages
+from .forms import SearchForm
 
 SEARCH_MAX_LENGTH = 200
 RESULTS_PER_PAGE = 10
@@ -50,12 +59,28 @@ def search(request):
         "lutetia_site/search.html",
         {
             "query": query,
+            "form": SearchForm(query, max_length=SEARCH_MAX_LENGTH),
             "results": results,
             "max_length": SEARCH_MAX_LENGTH,
             "truncated": len(raw) > SEARCH_MAX_LENGTH,
             "submitted": "q" in request.GET,
         },
     )
+
+
+def set_language(request):
+    """Django's ``set_language`` (``POST language``, ``next``): sets the language cookie and
+    sends back to ``next`` in the new language; for a signed-in person the account keeps the
+    choice too. An unsupported code changes nothing (back to ``next`` as it was)."""
+    next_url = request.POST.get("next", request.GET.get("next")) or ""
+    # ``next`` is read in its own language, whatever the cookie said, or Django would take
+    # ``/en/account/`` for a French page called "en/account".
+    language = languages.language_of_path(urlsplit(next_url).path) or translation.get_language()
+    with translation.override(language):
+        response = i18n_views.set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        accounts.remember_language(request.user, request.POST.get("language", ""))
+    return response
 
 
 def sitemap(request):

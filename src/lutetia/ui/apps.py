@@ -8,6 +8,7 @@ class UiConfig(AppConfig):
     verbose_name = _("User interface")
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the theme checks
         from .csp import patch_choosers
 
         patch_choosers()

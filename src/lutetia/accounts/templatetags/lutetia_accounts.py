@@ -1,13 +1,9 @@
-"""Filters of the account templates: fields rendered with a visible label and no placeholder."""
+"""Filters of the account templates: fields given to the theme with a visible label and no
+placeholder, relabelled where a page says it better."""
 
-from django import forms, template
+from django import template
 
 register = template.Library()
-
-
-@register.filter
-def is_checkbox(bound_field) -> bool:
-    return isinstance(bound_field.field.widget, forms.CheckboxInput)
 
 
 @register.filter
@@ -30,3 +26,27 @@ def must_use_mfa(user) -> bool:
     from lutetia.accounts import services
 
     return bool(settings.LUTETIA_MFA_REQUIRED_FOR_AGENTS and services.is_agent(user))
+
+
+@register.filter
+def relabel(bound_field, label):
+    """The field with another label, for this page only: ``form.email|relabel:new_label``."""
+    bound_field.label = label
+    return bound_field
+
+
+@register.filter
+def as_connected_accounts(bound_field, legend):
+    """allauth's "disconnect" radios, legend ``legend``, each account named with its provider."""
+    from django.utils.translation import gettext
+
+    def name(account):
+        provider_account = account.get_provider_account()
+        return gettext("%(provider)s: %(account)s") % {
+            "provider": provider_account.get_brand()["name"],
+            "account": provider_account,
+        }
+
+    bound_field.label = legend
+    bound_field.field.label_from_instance = name
+    return bound_field

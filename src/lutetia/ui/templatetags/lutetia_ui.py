@@ -1,9 +1,10 @@
-"""Template tags of the base layout: language links, alternates, breadcrumb."""
+"""Template tags of the base layout: what it hands the header, breadcrumb and footer components."""
 
 from django import template
 from django.conf import settings
 from django.urls import reverse, translate_url
 from django.utils.translation import get_language, override
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -86,3 +87,49 @@ def breadcrumb(context):
                 ancestors = ancestors[index:]
                 break
     return [(ancestor.title, ancestor.get_url(request)) for ancestor in ancestors]
+
+
+@register.simple_tag(takes_context=True)
+def breadcrumb_links(context):
+    """`breadcrumb` as the breadcrumb component's links ({label, url})."""
+    return [{"label": title, "url": url} for title, url in breadcrumb(context)]
+
+
+@register.simple_tag
+def skip_links():
+    """The skip links every page starts with: to the content and to the footer."""
+    return [
+        {"label": _("Skip to content"), "url": "#content"},
+        {"label": _("Skip to the footer"), "url": "#footer"},
+    ]
+
+
+@register.simple_tag(takes_context=True)
+def account_links(context):
+    """The header's account links: My account when signed in, Sign in otherwise."""
+    request = context.get("request")
+    user = context.get("user")
+    path = request.path if request is not None else ""
+    if user is not None and user.is_authenticated:
+        url, label = reverse("account_profile"), _("My account")
+    else:
+        url, label = reverse("account_login"), _("Sign in")
+    return [{"label": label, "url": url, "current": url == path}]
+
+
+@register.simple_tag(takes_context=True)
+def current_links(context, links):
+    """``links`` ({label, url}) with ``current`` set on the one of the page shown."""
+    request = context.get("request")
+    path = request.path if request is not None else None
+    return [{**link, "current": link.get("url") == path} for link in links or ()]
+
+
+#: django.contrib.messages' levels as the alert component's.
+MESSAGE_LEVELS = {"debug": "info", "info": "info", "success": "success", "warning": "warning"}
+
+
+@register.filter
+def alert_level(message) -> str:
+    """The alert level of a django.contrib.messages message."""
+    return MESSAGE_LEVELS.get(message.level_tag, "error")
