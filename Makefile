@@ -30,7 +30,7 @@ run: install
 	$(BIN)/lutetia run
 
 # The OpenID Connect provider the sign-in tests run against (npm oidc-provider, locked).
-OIDC_PROVIDER := tests/oidc_provider/node_modules tests/a11y/node_modules/.package-lock.json
+OIDC_PROVIDER := tests/oidc_provider/node_modules/.package-lock.json
 
 $(OIDC_PROVIDER): tests/oidc_provider/package-lock.json
 	npm ci --prefix tests/oidc_provider --no-audit --no-fund --silent
