@@ -47,7 +47,7 @@ test: install $(OIDC_PROVIDER) $(AXE)
 # The accessibility report: every front-office page under every theme, rules run, violations.
 a11y: install $(AXE)
 	mkdir -p var && rm -f var/a11y-report.jsonl
-	LUTETIA_A11Y_REPORT=var/a11y-report.jsonl $(BIN)/pytest -p no:cacheprovider -q tests/browser/test_accessibility.py; \
+	A11Y_REPORT=var/a11y-report.jsonl $(BIN)/pytest -p no:cacheprovider -q tests/browser/test_accessibility.py; \
 	  status=$$?; $(BIN)/python -m lutetia.testing.a11y var/a11y-report.jsonl; exit $$status
 
 lint: install lint-imports migrations-check i18n-check

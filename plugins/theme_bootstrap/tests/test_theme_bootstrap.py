@@ -197,3 +197,10 @@ def test_a_colour_that_is_not_a_colour_is_refused(default_site):
     with pytest.raises(ValidationError) as refused:
         identity.full_clean()
     assert "secondary_colour" in refused.value.message_dict
+
+
+def test_map_coordinates_are_written_for_scripts_whatever_the_language():
+    with translation.override("fr"):
+        html = render("map", id="plan", label="Plan", latitude=47.9, longitude=1.91)
+
+    assert 'data-latitude="47.9" data-longitude="1.91"' in html  # not "47,9"

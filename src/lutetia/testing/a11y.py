@@ -5,8 +5,9 @@ in every language, the search, the account pages, the error page, and each plugi
 office (``PluginConfig.a11y_urls``, else its service's root). ``run_axe(page)`` runs the WCAG
 2.1 A and AA rules on the page shown and returns the violations.
 
-``LUTETIA_A11Y_REPORT`` (a file path) makes the gate write its report there: pages, rules run,
-violations (``make a11y`` prints it).
+``A11Y_REPORT`` (a file path) makes the gate write its report there: pages, rules run,
+violations (``make a11y`` prints it). Not a ``LUTETIA_`` name: the configuration refuses
+unknown ones.
 """
 
 from __future__ import annotations
@@ -96,8 +97,8 @@ def describe(violations: list[dict]) -> str:
 
 
 def report(theme: str, url: str, result: dict) -> None:
-    """Add one page's result to the report named by ``LUTETIA_A11Y_REPORT``, if any."""
-    path = os.environ.get("LUTETIA_A11Y_REPORT")
+    """Add one page's result to the report named by ``A11Y_REPORT``, if any."""
+    path = os.environ.get("A11Y_REPORT")
     if not path:
         return
     with open(path, "a", encoding="utf-8") as handle:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.template import TemplateSyntaxError
@@ -60,36 +61,45 @@ class Component:
     #: themes then hold markup, not logic and not sentences to translate.
     derive: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
+    @cached_property
+    def _defaults(self) -> dict[str, Any]:
+        # An optional parameter left out is "" (not None, which a template would print).
+        return {
+            name: "" if param.default is None else param.default
+            for name, param in self.params.items()
+        }
+
+    @cached_property
+    def _required(self) -> tuple[str, ...]:
+        return tuple(name for name, param in self.params.items() if param.required)
+
+    @cached_property
+    def _choices(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        return tuple((name, param.choices) for name, param in self.params.items() if param.choices)
+
     def check(self, params: dict[str, Any], has_content: bool = False) -> dict[str, Any]:
         """``params`` with defaults filled in; `ComponentError` for any breach of the contract."""
-        unknown = sorted(set(params) - set(self.params))
-        if unknown:
+        if not params.keys() <= self.params.keys():
+            unknown = sorted(set(params) - set(self.params))
             raise ComponentError(
                 f"component {self.name!r}: unknown parameter(s) {', '.join(unknown)}; "
                 f"it takes {', '.join(self.params)}"
             )
         missing = [
             name
-            for name, param in self.params.items()
-            if param.required
-            and (params.get(name) in (None, "") and not (name == "content" and has_content))
+            for name in self._required
+            if params.get(name) in (None, "") and not (name == "content" and has_content)
         ]
         if missing:
             raise ComponentError(
                 f"component {self.name!r}: missing required parameter(s) {', '.join(missing)}"
             )
-        # An optional parameter left out is "" (not None, which a template would print).
-        values = {
-            name: "" if param.default is None else param.default
-            for name, param in self.params.items()
-        }
-        values.update(params)
-        for name, param in self.params.items():
-            value = values.get(name)
-            if param.choices and value not in (None, "") and value not in param.choices:
+        values = {**self._defaults, **params}
+        for name, choices in self._choices:
+            value = values[name]
+            if value not in (None, "") and value not in choices:
                 raise ComponentError(
-                    f"component {self.name!r}: {name}={value!r} is not one of "
-                    f"{', '.join(param.choices)}"
+                    f"component {self.name!r}: {name}={value!r} is not one of {', '.join(choices)}"
                 )
         return values
 

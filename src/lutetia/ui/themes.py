@@ -27,8 +27,12 @@ import contextvars
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.template.loader import get_template
 
 from lutetia.plugins.registry import Registry
 
@@ -58,6 +62,30 @@ class Theme:
     def component_template(self, name: str) -> str:
         """The template of component ``name`` in this theme."""
         return f"{self.template_prefix}/components/{name}.html"
+
+    def template(self, name: str):
+        """The compiled template of component ``name`` (Django's engine template).
+
+        Kept once found where the template loaders cache too (``DEBUG`` off): a page calls
+        dozens of components, and each lookup would walk the loaders' cache key again.
+        """
+        if settings.DEBUG:
+            return get_template(self.component_template(name)).template
+        key = (self.template_prefix, name)
+        found = _compiled.get(key)
+        if found is None:
+            found = _compiled[key] = get_template(self.component_template(name)).template
+        return found
+
+
+#: Compiled component templates, by (template prefix, component name); see `Theme.template`.
+_compiled: dict[tuple[str, str], Any] = {}
+
+
+@receiver(setting_changed)
+def _forget_compiled_templates(setting, **kwargs):
+    if setting in ("TEMPLATES", "DEBUG"):
+        _compiled.clear()
 
 
 #: Every installed theme, by id.

@@ -15,8 +15,8 @@ import logging
 from django import template
 from django.conf import settings
 from django.middleware.csrf import get_token
+from django.template import Context
 from django.template.base import token_kwargs
-from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
 from ..components import ComponentError, get_component
@@ -45,9 +45,10 @@ def render_component(name: str, params: dict, context=None, content: str | None 
     if posts and not values.get("csrf_token") and request is not None:
         values["csrf_token"] = get_token(request)
     theme = current_theme()
-    values.update({"ui_theme": theme, "request": request})
-    # No request given to the template: context processors would run again for each component.
-    return get_template(theme.component_template(name)).render(values)
+    values["ui_theme"] = theme
+    values["request"] = request
+    # A plain Context, no request: context processors would run again for each component.
+    return theme.template(name).render(Context(values))
 
 
 def _safely(render):
