@@ -16,6 +16,7 @@ from lutetia_theme_bootstrap.models import BootstrapIdentity
 
 from lutetia.ui import themes as theme_layer
 from lutetia.ui.components import COMPONENTS
+from lutetia.ui.fields import AddressField
 from lutetia.ui.templatetags.ui import render_component
 from lutetia.ui.themes import themes
 
@@ -204,3 +205,23 @@ def test_map_coordinates_are_written_for_scripts_whatever_the_language():
         html = render("map", id="plan", label="Plan", latitude=47.9, longitude=1.91)
 
     assert 'data-latitude="47.9" data-longitude="1.91"' in html  # not "47,9"
+
+
+class WithAddress(forms.Form):
+    address = AddressField(label="Adresse")
+
+
+def test_an_address_is_a_fieldset_of_labelled_inputs_with_autocompletion():
+    form = WithAddress(data={"address_street": "1 place de la Mairie"})
+    with translation.override("fr"):
+        form.is_valid()
+        html = render("form", form=form, submit_label="Envoyer", csrf_token="tok")
+
+    assert re.search(r"<fieldset[^>]*>\s*<legend[^>]*>Adresse</legend>", html)
+    for part, autocomplete in (("street", "street-address"), ("postcode", "postal-code"),
+                               ("town", "address-level2")):  # fmt: skip
+        assert f'for="id_address_{part}"' in html
+        assert re.search(rf'id="id_address_{part}" name="address_{part}"[^>]*'
+                         rf'autocomplete="{autocomplete}" aria-invalid="true"', html)  # fmt: skip
+    assert 'value="1 place de la Mairie"' in html  # what was typed stays
+    assert 'href="#id_address_street">Adresse\u00a0: ' in html  # the summary leads to it

@@ -15,6 +15,7 @@ from django.utils import translation
 
 from lutetia.ui import themes as theme_layer
 from lutetia.ui.components import COMPONENTS
+from lutetia.ui.fields import AddressField
 from lutetia.ui.models import ThemeSettings
 from lutetia.ui.templatetags.ui import render_component
 from lutetia.ui.themes import themes
@@ -417,3 +418,22 @@ def test_a_page_of_a_site_in_the_dsfr_theme(client, default_site):
     assert 'class="container' not in html  # nothing of the Bootstrap theme
     ids = re.findall(r'\sid="([^"]+)"', html)
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+
+class WithAddress(forms.Form):
+    address = AddressField(label="Adresse")
+
+
+def test_an_address_is_a_fieldset_of_labelled_inputs_with_autocompletion():
+    form = WithAddress(data={"address_street": "1 place de la Mairie"})
+    with translation.override("fr"):
+        form.is_valid()
+        html = render("form", form=form, submit_label="Envoyer", csrf_token="tok")
+
+    assert re.search(r'<fieldset class="fr-fieldset fr-fieldset--error"[^>]*>\s*<legend[^>]*>Adresse</legend>', html)  # fmt: skip
+    for part, autocomplete in (("street", "street-address"), ("postcode", "postal-code"),
+                               ("town", "address-level2")):  # fmt: skip
+        assert f'<label class="fr-label" for="id_address_{part}">' in html
+        assert re.search(rf'id="id_address_{part}" name="address_{part}"[^>]*'
+                         rf'autocomplete="{autocomplete}" aria-invalid="true"', html)  # fmt: skip
+    assert "Indiquez la rue, le code postal et la commune." in html

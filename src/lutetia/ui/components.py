@@ -181,12 +181,14 @@ FIELD_KINDS = {
     "file": "file",
     "hidden": "hidden",
     "multiplehidden": "hidden",
+    "address": "address",
 }
 
 
 def field_kind(bound_field) -> str:
     """``input``, ``textarea``, ``select``, ``choices`` (radios/checkboxes in a fieldset),
-    ``checkbox``, ``file``, ``group`` (several inputs: an address, a split date) or ``hidden``."""
+    ``checkbox``, ``file``, ``address`` (`lutetia.ui.fields.AddressField`), ``group`` (another
+    field of several inputs, such as a split date) or ``hidden``."""
     widget_type = bound_field.widget_type
     if widget_type in FIELD_KINDS:
         return FIELD_KINDS[widget_type]
@@ -197,11 +199,27 @@ def field_kind(bound_field) -> str:
 
 def _field(values):
     bound = values["field"]
-    return {
-        "kind": field_kind(bound),
+    kind = field_kind(bound)
+    derived = {
+        "kind": kind,
         "hint_id": f"{bound.auto_id}-hint",
         "error_id": f"{bound.auto_id}-error",
     }
+    if kind == "address":
+        from .fields import address_parts
+
+        derived["parts"] = address_parts(bound)
+    return derived
+
+
+def _first_input_id(bound) -> str:
+    """The id an error summary links to: the field's input, or the first of its inputs."""
+    kind = field_kind(bound)
+    if kind == "choices":
+        return f"{bound.auto_id}_0"
+    if kind == "address":
+        return f"{bound.auto_id}_street"
+    return bound.auto_id
 
 
 def error_links(form) -> list[dict]:
@@ -209,11 +227,11 @@ def error_links(form) -> list[dict]:
     field), then each field's, linking to its input (the first option of a list)."""
     links = []
     fields = [form[name] for name in form.fields if not form[name].is_hidden]
-    first = f"#{fields[0].auto_id}" if fields else ""
+    first = f"#{_first_input_id(fields[0])}" if fields else ""
     for message in form.non_field_errors():
         links.append({"message": message, "url": first})
     for bound in fields:
-        target = bound.auto_id if field_kind(bound) != "choices" else f"{bound.auto_id}_0"
+        target = _first_input_id(bound)
         for message in bound.errors:
             if bound.label:
                 message = _("%(label)s: %(message)s") % {"label": bound.label, "message": message}
@@ -579,10 +597,12 @@ COMPONENTS: dict[str, Component] = {
             "Text, textarea, email, tel, number, date, time, select: <label for> + hint "
             "(aria-describedby) + error (aria-describedby, aria-invalid=true) + the input; "
             "radio and checkbox lists: <fieldset><legend>; a single checkbox: input then label; "
-            "file: <input type=file> with the accepted types in the hint; address: a fieldset "
-            "of street, postcode and town with autocomplete. Derived: kind (input, textarea, "
-            "select, choices, checkbox, file, group, hidden: what the template branches on), "
-            "hint_id and error_id (what {% ui_widget %} puts in aria-describedby).",
+            "file: <input type=file> with the accepted types in the hint; address "
+            "(lutetia.ui.fields.AddressField): a <fieldset><legend> of street, postcode and town, "
+            "each input labelled, with autocomplete. Derived: kind (input, textarea, select, "
+            "choices, checkbox, file, address, group, hidden: what the template branches on), "
+            "hint_id and error_id (what {% ui_widget %} puts in aria-describedby), parts for an "
+            "address (list of {id, name, label, value, autocomplete}).",
             derive=_field,
         ),
         _component(

@@ -14,6 +14,7 @@ from django.views import View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from .components import COMPONENTS
+from .fields import AddressField
 from .templatetags.ui import render_component
 from .themes import current_theme
 
@@ -55,6 +56,7 @@ class SampleForm(forms.Form):
     )
     agree = forms.BooleanField(label=gettext_lazy("I accept the terms"))
     document = forms.FileField(label=gettext_lazy("Document"), required=False)
+    address = AddressField(label=gettext_lazy("Address"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
