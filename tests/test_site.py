@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import re
 from xml.etree import ElementTree  # our own sitemap, not untrusted input
 
 import pytest
-from django.core.cache import cache
-from django.core.management import call_command
-from django.db import transaction
 from django.test import override_settings
 from wagtail.models import Locale, Page, Site
 
@@ -23,19 +19,7 @@ from lutetia.site.models import (
     SiteIdentity,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module", autouse=True)
-def demo_city(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo city, built once for the module, then rolled back (it takes seconds to build)."""
-    cache.clear()
-    with django_db_blocker.unblock(), override_settings(DATA_DIR=tmp_path_factory.mktemp("data")):
-        with transaction.atomic():
-            call_command("demo", stdout=io.StringIO())
-            yield
-            transaction.set_rollback(True)
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_city")]
 
 
 @pytest.fixture

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.utils import translation
 
-from lutetia.ui.fields import Address, AddressField
-
-
-class WithAddress(forms.Form):
-    address = AddressField(label="Adresse")
+from lutetia.testing.themes import WithAddress
+from lutetia.ui.fields import Address
 
 
 def test_a_whole_address_cleans_to_one_value():

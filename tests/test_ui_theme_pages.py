@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
-from django.core.cache import cache
-from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 from wagtail.models import Site
 
 from lutetia.testing.a11y import front_office_urls
 from lutetia.ui.models import ThemeSettings
 from lutetia.ui.themes import themes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_city")]
 
 CLASSES = re.compile(r'class="([^"]*)"')
-
-
-@pytest.fixture(scope="module", autouse=True)
-def demo_city(django_db_setup, django_db_blocker, tmp_path_factory):
-    cache.clear()
-    with django_db_blocker.unblock(), override_settings(DATA_DIR=tmp_path_factory.mktemp("data")):
-        with transaction.atomic():
-            call_command("demo", stdout=io.StringIO())
-            yield
-            transaction.set_rollback(True)
-    cache.clear()
 
 
 def classes_of(body: str) -> set[str]:

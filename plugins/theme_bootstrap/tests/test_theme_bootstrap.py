@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django import forms
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -14,44 +13,15 @@ from django.utils import translation
 from lutetia_theme_bootstrap.colours import contrast, shade
 from lutetia_theme_bootstrap.models import BootstrapIdentity
 
-from lutetia.ui import themes as theme_layer
+from lutetia.testing.themes import EveryField, WithAddress, render, wearing
 from lutetia.ui.components import COMPONENTS
-from lutetia.ui.fields import AddressField
-from lutetia.ui.templatetags.ui import render_component
 from lutetia.ui.themes import themes
 
 
 @pytest.fixture(autouse=True)
 def bootstrap():
-    token = theme_layer.activate(themes["bootstrap"])
-    yield themes["bootstrap"]
-    theme_layer.deactivate(token)
-
-
-def render(component, **params) -> str:
-    content = params.pop("content", None) if COMPONENTS[component].block else None
-    return render_component(component, params, content=content)
-
-
-class EveryField(forms.Form):
-    name = forms.CharField(label="Nom", help_text="Comme sur vos papiers.")
-    notes = forms.CharField(label="Précisions", widget=forms.Textarea, required=False)
-    email = forms.EmailField(label="Adresse e-mail")
-    phone = forms.CharField(label="Téléphone", widget=forms.TextInput(attrs={"type": "tel"}))
-    people = forms.IntegerField(label="Personnes", min_value=1)
-    day = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
-    hour = forms.TimeField(label="Heure", widget=forms.TimeInput(attrs={"type": "time"}))
-    topic = forms.ChoiceField(label="Sujet", choices=[("a", "État civil"), ("b", "Voirie")])
-    answer = forms.ChoiceField(
-        label="Réponse par",
-        choices=[("m", "Courriel"), ("p", "Courrier")],
-        widget=forms.RadioSelect,
-    )
-    days = forms.MultipleChoiceField(
-        label="Jours", choices=[("1", "Lundi"), ("2", "Mardi")], widget=forms.CheckboxSelectMultiple
-    )
-    terms = forms.BooleanField(label="J’accepte les conditions")
-    document = forms.FileField(label="Justificatif", help_text="PDF, 5 Mo au plus.")
+    with wearing("bootstrap") as theme:
+        yield theme
 
 
 @pytest.mark.parametrize("name", sorted(n for n, c in COMPONENTS.items() if c.example))
@@ -205,10 +175,6 @@ def test_map_coordinates_are_written_for_scripts_whatever_the_language():
         html = render("map", id="plan", label="Plan", latitude=47.9, longitude=1.91)
 
     assert 'data-latitude="47.9" data-longitude="1.91"' in html  # not "47,9"
-
-
-class WithAddress(forms.Form):
-    address = AddressField(label="Adresse")
 
 
 def test_an_address_is_a_fieldset_of_labelled_inputs_with_autocompletion():

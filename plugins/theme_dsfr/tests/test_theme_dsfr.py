@@ -7,17 +7,14 @@ import re
 from pathlib import Path
 
 import pytest
-from django import forms
 from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
 from django.template.loader import get_template
 from django.utils import translation
 
-from lutetia.ui import themes as theme_layer
+from lutetia.testing.themes import EveryField, WithAddress, render, wearing
 from lutetia.ui.components import COMPONENTS
-from lutetia.ui.fields import AddressField
 from lutetia.ui.models import ThemeSettings
-from lutetia.ui.templatetags.ui import render_component
 from lutetia.ui.themes import themes
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "lutetia_theme_dsfr" / "templates"
@@ -25,35 +22,8 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "lutetia_theme_dsfr" / "tem
 
 @pytest.fixture(autouse=True)
 def dsfr():
-    token = theme_layer.activate(themes["dsfr"])
-    yield themes["dsfr"]
-    theme_layer.deactivate(token)
-
-
-def render(component, **params) -> str:
-    content = params.pop("content", None) if COMPONENTS[component].block else None
-    return render_component(component, params, content=content)
-
-
-class EveryField(forms.Form):
-    name = forms.CharField(label="Nom", help_text="Comme sur vos papiers.")
-    notes = forms.CharField(label="Précisions", widget=forms.Textarea, required=False)
-    email = forms.EmailField(label="Adresse e-mail")
-    phone = forms.CharField(label="Téléphone", widget=forms.TextInput(attrs={"type": "tel"}))
-    people = forms.IntegerField(label="Personnes", min_value=1)
-    day = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
-    hour = forms.TimeField(label="Heure", widget=forms.TimeInput(attrs={"type": "time"}))
-    topic = forms.ChoiceField(label="Sujet", choices=[("a", "État civil"), ("b", "Voirie")])
-    answer = forms.ChoiceField(
-        label="Réponse par",
-        choices=[("m", "Courriel"), ("p", "Courrier")],
-        widget=forms.RadioSelect,
-    )
-    days = forms.MultipleChoiceField(
-        label="Jours", choices=[("1", "Lundi"), ("2", "Mardi")], widget=forms.CheckboxSelectMultiple
-    )
-    terms = forms.BooleanField(label="J’accepte les conditions")
-    document = forms.FileField(label="Justificatif", help_text="PDF, 5 Mo au plus.")
+    with wearing("dsfr") as theme:
+        yield theme
 
 
 # --- the theme and its files -------------------------------------------------------------------
@@ -418,10 +388,6 @@ def test_a_page_of_a_site_in_the_dsfr_theme(client, default_site):
     assert 'class="container' not in html  # nothing of the Bootstrap theme
     ids = re.findall(r'\sid="([^"]+)"', html)
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
-
-
-class WithAddress(forms.Form):
-    address = AddressField(label="Adresse")
 
 
 def test_an_address_is_a_fieldset_of_labelled_inputs_with_autocompletion():

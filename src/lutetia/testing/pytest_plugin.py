@@ -76,6 +76,27 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(scope="module")
+def demo_city(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo city, built once for a test module, then rolled back (it takes seconds to
+    build). Use it with ``pytestmark = [pytest.mark.django_db,
+    pytest.mark.usefixtures("demo_city")]``: each test still rolls back its own changes."""
+    import io
+
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import override_settings
+
+    cache.clear()
+    with django_db_blocker.unblock(), override_settings(DATA_DIR=tmp_path_factory.mktemp("data")):
+        with transaction.atomic():
+            call_command("demo", stdout=io.StringIO())
+            yield
+            transaction.set_rollback(True)
+    cache.clear()
+
+
 @pytest.fixture
 def default_site(db):
     from wagtail.models import Site
