@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "lutetia.site",
     "lutetia.plugins",
     "lutetia.jobs",
+    "lutetia.notify",
     "lutetia.ops",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
@@ -236,6 +237,11 @@ LUTETIA_THEME = CONFIG["theme"]
 # visitor); in production it is logged and renders nothing.
 LUTETIA_UI_STRICT = CONFIG["mode"] != "production"
 LUTETIA_SCHEDULER_INTERVAL = CONFIG["scheduler_interval"]
+# Notifications (lutetia.notify): attempts before giving up, and where SMS go.
+LUTETIA_NOTIFY_MAX_ATTEMPTS = CONFIG["notify_max_attempts"]
+LUTETIA_SMS_BACKEND = from_conf.sms_backend(CONFIG)
+LUTETIA_SMS_HTTP_URL = CONFIG["sms_http_url"]
+LUTETIA_SMS_HTTP_TOKEN = CONFIG["sms_http_token"]
 LUTETIA_BIND = CONFIG["bind"]
 LUTETIA_WORKERS = CONFIG["workers"]
 

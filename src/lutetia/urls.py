@@ -43,6 +43,7 @@ for plugin in plugin_configs():
         )
 
 urlpatterns += i18n_patterns(
+    path("account/notifications/", include("lutetia.notify.urls")),
     path("account/", include("lutetia.accounts.urls")),
     path("search/", site_views.search, name="search"),
     # Wagtail's own routes (wagtail.urls), its page view wrapped by the anonymous page cache.

@@ -158,6 +158,10 @@ def _check_consistency(config: Config) -> None:
         raise ConfigError("LUTETIA_PAGE_CACHE_SECONDS: must be 0 or more")
     if config["scheduler_interval"] < 1:
         raise ConfigError("LUTETIA_SCHEDULER_INTERVAL: must be 1 or more")
+    if config["notify_max_attempts"] < 1:
+        raise ConfigError("LUTETIA_NOTIFY_MAX_ATTEMPTS: must be 1 or more")
+    if config["sms_backend"] == "http" and not config["sms_http_url"]:
+        raise ConfigError("LUTETIA_SMS_HTTP_URL: required when LUTETIA_SMS_BACKEND is http")
     try:
         import zoneinfo
 

@@ -110,6 +110,27 @@ def tasks(config: Config) -> dict[str, Any]:
     return {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+#: Short names of the SMS backends Lutetia ships (lutetia.notify.sms_backends).
+SMS_BACKENDS = {
+    "log": "lutetia.notify.sms_backends.LogBackend",
+    "locmem": "lutetia.notify.sms_backends.LocmemBackend",
+    "http": "lutetia.notify.sms_backends.HttpBackend",
+}
+
+
+def sms_backend(config: Config) -> str:
+    """The dotted path of the SMS backend: a short name of ours, or a class of the city's."""
+    name = config["sms_backend"].strip()
+    if name in SMS_BACKENDS:
+        return SMS_BACKENDS[name]
+    if "." not in name:
+        raise ConfigError(
+            f"LUTETIA_SMS_BACKEND: {name!r} is neither {', '.join(SMS_BACKENDS)} nor the "
+            "dotted path of a backend class"
+        )
+    return name
+
+
 def secret_key(config: Config) -> str:
     """The configured key or, in development, one generated once into the data directory."""
     if config["secret_key"]:

@@ -105,6 +105,15 @@ def parse_url(*schemes: str) -> Callable[[Any], str]:
     return parse
 
 
+def optional(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``parse``, except that an empty value stays empty (a setting that may be left unset)."""
+
+    def parse_optional(value: Any) -> Any:
+        return "" if str(value).strip() == "" else parse(value)
+
+    return parse_optional
+
+
 def mask_url(url: str) -> str:
     """Hide the password of a URL (``postgres://u:secret@h/db`` → ``postgres://u:***@h/db``)."""
     parts = urlsplit(url)
@@ -285,6 +294,38 @@ SETTINGS: tuple[Setting, ...] = (
         "A file of passwords seen in breaches that nobody may choose (one per line, lower case, "
         "optionally gzipped), read offline; empty: the 20,000 that Django ships. A city may "
         "point it at a larger list, e.g. the most common passwords of Have I Been Pwned.",
+    ),
+    Setting(
+        "notify_max_attempts",
+        parse_int,
+        6,
+        "How many times a notification (e-mail, SMS, in-app, webhook) is tried before it is "
+        "given up as failed; the waits between attempts grow: 1 minute, 5, 30, 2 hours, then "
+        "12 hours. See docs/notify.md.",
+    ),
+    Setting(
+        "sms_backend",
+        parse_str,
+        "log",
+        "How SMS leave: log (nothing is sent, a line is logged: development), locmem (kept in "
+        "memory: tests), http (POSTed to sms_http_url), or the dotted path of your own "
+        "backend class.",
+    ),
+    Setting(
+        "sms_http_url",
+        optional(parse_url("http", "https")),
+        "",
+        'With sms_backend = http: the address each SMS is POSTed to as JSON {"to", "body"} '
+        "(to in E.164); a 2xx answer means sent.",
+        secret=True,
+        url=True,
+    ),
+    Setting(
+        "sms_http_token",
+        parse_str,
+        "",
+        "With sms_backend = http: sent as Authorization: Bearer <token>; empty: no header.",
+        secret=True,
     ),
     Setting(
         "audit_categories",

@@ -45,6 +45,10 @@ class PeriodicJob:
     timeout: timedelta | None = None
     #: label of the plugin the job belongs to; None for the core (always on)
     plugin: str | None = None
+    #: run the whole job in one transaction (its work all done or not at all). False for a job
+    #: that commits as it goes, one item at a time (a sweep over many rows must not hold one
+    #: long transaction, nor lose the items already done when a later one fails).
+    atomic: bool = True
     #: whether ``function`` wants the ``now`` argument (read from its signature)
     takes_now: bool = field(init=False)
 

@@ -34,6 +34,7 @@ def periodic_job(
     description: Text = "",
     timeout: timedelta | None = None,
     plugin: str | None = None,
+    atomic: bool = True,
 ) -> Callable[[JobFunction], JobFunction]:
     """Decorator: register the function as the periodic job ``id``, run every ``every``.
 
@@ -51,6 +52,7 @@ def periodic_job(
             timeout=timeout,
             function=function,
             plugin=plugin if plugin is not None else owning_plugin(id, function),
+            atomic=atomic,
         )
         periodic_jobs.register(id)(job)
         return function

@@ -177,7 +177,8 @@ def run_job(job_id: str) -> str:
 
     Returns the outcome ("success", "failed"), "skipped" when a run of the same job is still
     going, or "unknown" when no job has this id any more (its plugin was uninstalled after the
-    run was queued). The job's work runs in its own transaction; its state updates are separate
+    run was queued). The job's work runs in its own transaction (unless the job was registered
+    with ``atomic=False``: it then commits as it goes); its state updates are separate
     transactions, so a failing job rolls back its own work and still leaves a "failed" record.
     It never raises for a job's error: the worker goes on with its next task.
     """
@@ -192,7 +193,10 @@ def run_job(job_id: str) -> str:
     logger.info("periodic job started", extra={"job": job_id})
     clock = time.monotonic()
     try:
-        with transaction.atomic():
+        if job.atomic:
+            with transaction.atomic():
+                job(started)
+        else:
             job(started)
     except Exception as exc:
         _record_finish(job, started, clock, Outcome.FAILED, error_line(exc))

@@ -17,6 +17,8 @@ SECRET_KEY = "tests-only-not-a-secret-" + "x" * 32
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# SMS stay in memory: lutetia.notify.sms_backends.outbox, as e-mails stay in django.core.mail.outbox.
+LUTETIA_SMS_BACKEND = "lutetia.notify.sms_backends.LocmemBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
