@@ -22,4 +22,4 @@ class ContactConfig(PluginConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import api, receivers  # noqa: F401
+        from . import api, receivers, resources  # noqa: F401

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from lutetia import audit
+from lutetia import audit, resources
 from lutetia.accounts.ownership import owned
 from lutetia.site.models import SiteIdentity
 
@@ -122,6 +122,8 @@ def send(site, submission: Submission, language: str | None = None, owner=None) 
         transaction.on_commit(lambda: _send_emails(message, recipient, language))
         # The access log: written once this transaction commits (category "front").
         audit.record(owner, "contact.message_sent", message, category="front")
+        # Plugins processing resources (a workflow) take it from here, in this transaction.
+        resources.created(message, actor=owner)
     return message
 
 

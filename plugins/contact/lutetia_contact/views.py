@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from wagtail.models import Site
 
+from lutetia import resources
 from lutetia.accounts.ownership import get_owned_or_404
 from lutetia.ops.clients import client_ip
 
@@ -136,4 +137,5 @@ def detail(request, pk: int):
     """One of the citizen's messages; another's answers 404 (and the attempt is logged)."""
     site = _site(request)
     message = get_owned_or_404(ContactMessage.objects.filter(site=site), request.user, pk=pk)
-    return render(request, "lutetia_contact/detail.html", {"message": message})
+    panels = resources.panels(resources.public_panels, message, user=request.user, request=request)
+    return render(request, "lutetia_contact/detail.html", {"message": message, "panels": panels})

@@ -12,6 +12,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from lutetia import resources
 from lutetia.accounts.viewsets import WorkgroupScopedViewSet
 from lutetia.audit.views import RecordsPersonalDataExport, RecordsPersonalDataView
 
@@ -46,7 +47,19 @@ class ContactMessageIndexView(RecordsPersonalDataExport, IndexView):
 
 
 class ContactMessageInspectView(RecordsPersonalDataView, InspectView):
-    """A message in full: a citizen's personal data, so each view goes to the access log."""
+    """A message in full: a citizen's personal data, so each view goes to the access log.
+
+    Below the message, what other plugins contribute (a workflow's actions and history).
+    """
+
+    template_name = "lutetia_contact/admin/inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["panels"] = resources.panels(
+            resources.admin_panels, self.object, user=self.request.user, request=self.request
+        )
+        return context
 
 
 #: What an agent sees of a message, in the inspect view and in exports alike.

@@ -185,6 +185,18 @@ def grant(user, *permissions: str):
     return get_user_model().objects.get(pk=user.pk)
 
 
+def in_site_language(text_or_callable):
+    """A message as pages show it, in the site's language (``settings.LANGUAGE_CODE``): a text
+    to translate, or a function whose result is wanted in that language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        if callable(text_or_callable):
+            return text_or_callable()
+        return translation.gettext(text_or_callable)
+
+
 # --- browser -----------------------------------------------------------------------------
 
 
