@@ -821,6 +821,21 @@ def due_cases(version: WorkflowVersion, action: wf.Action, now: datetime):
     ).order_by("entered_at", "pk")
 
 
+def sweep_page(version, action: wf.Action, now: datetime, after: tuple[datetime, int] | None):
+    """The sweep's query for the page after ``after`` ((entered_at, pk) of the last case seen).
+
+    The version is known, so its definition is not copied into every row. The ">=" bound lets
+    the index start at the page instead of the oldest due case: the OR alone is a row-by-row
+    filter that would rescan every earlier page.
+    """
+    page = due_cases(version, action, now).select_related("site")
+    if after is not None:
+        page = page.filter(entered_at__gte=after[0]).filter(
+            Q(entered_at__gt=after[0]) | Q(entered_at=after[0], pk__gt=after[1])
+        )
+    return page
+
+
 def run_timed(
     now: datetime | None = None, *, batch: int = 500, limit: int | None = None
 ) -> SweepReport:
@@ -835,14 +850,7 @@ def run_timed(
     for version, action in timed_actions():
         after: tuple[datetime, int] | None = None
         while limit is None or report.applied + report.skipped + report.failed < limit:
-            # The version is known: don't copy its definition into every row.
-            page = due_cases(version, action, now).select_related("site")
-            if after is not None:
-                # The ">=" bound lets the index start at the page, not at the oldest due case
-                # (the OR alone would be a row-by-row filter rescanning every earlier page).
-                page = page.filter(entered_at__gte=after[0]).filter(
-                    Q(entered_at__gt=after[0]) | Q(entered_at=after[0], pk__gt=after[1])
-                )
+            page = sweep_page(version, action, now, after)
             cases = list(page[:batch])
             if not cases:
                 break
