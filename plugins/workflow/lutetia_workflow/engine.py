@@ -21,6 +21,7 @@ Nothing here reads a request: views, the API, the scheduler and the tests call t
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -166,6 +167,32 @@ class Context:
             ).values_list("action", flat=True)
         )
 
+    @property
+    def source(self) -> str:
+        """What messages sent for this case say they come from (the outbox traces it)."""
+        return f"workflow:case:{self.case.pk}"
+
+    def render(self, *texts: str, for_citizen: bool = False) -> list[str]:
+        """Texts with placeholders filled; ``for_citizen``: in the citizen's language."""
+        from .templating import render
+
+        variables = self.variables()
+        with in_citizen_language(self) if for_citizen else contextlib.nullcontext():
+            return [render(text, variables) for text in texts]
+
+    def unattended(self, action: wf.Action | None = None) -> Context:
+        """A context for what runs with no agent (arrival tasks, automatic actions)."""
+        return Context(
+            case=self.case,
+            resource=self.resource,
+            resource_type=self.resource_type,
+            definition=self.definition,
+            actor=None,
+            trigger=wf.Trigger.AUTOMATIC,
+            now=self.now,
+            action=action,
+        )
+
     def absolute(self, path: str) -> str:
         if not path or path.startswith(("http://", "https://")):
             return path
@@ -232,20 +259,8 @@ def start(obj, actor=None, *, now: datetime | None = None) -> Case | None:
         return None
     definition = definition_of(version)
     now = now or timezone.now()
-    owner = resource_type.owner(obj)
     with transaction.atomic():
-        case = Case.objects.create(
-            resource_type=resource_type.id,
-            resource_id=resource_type.key(obj),
-            version=version,
-            state=definition.initial.key,
-            entered_at=now,
-            site=resource_type.site(obj),
-            workgroup=resource_type.workgroup(obj),
-            owner=owner if getattr(owner, "pk", None) else None,
-            reference=resource_type.reference(obj)[:64],
-            title=resource_type.title(obj)[:255],
-        )
+        case = new_case(resource_type, obj, version, now)
         context = Context(
             case=case,
             resource=obj,
@@ -291,6 +306,24 @@ def start(obj, actor=None, *, now: datetime | None = None) -> Case | None:
             )
             logger.warning("workflow start: arrival failed", extra={"case": case.pk})
     return case
+
+
+def new_case(resource_type: ResourceType, obj, version: WorkflowVersion, now: datetime) -> Case:
+    """The case of a resource entering ``version``'s initial state, with the resource's
+    reference, title, owner, site and workgroup copied for the work queues."""
+    owner = resource_type.owner(obj)
+    return Case.objects.create(
+        resource_type=resource_type.id,
+        resource_id=resource_type.key(obj),
+        version=version,
+        state=definition_of(version).initial.key,
+        entered_at=now,
+        site=resource_type.site(obj),
+        workgroup=resource_type.workgroup(obj),
+        owner=owner if getattr(owner, "pk", None) else None,
+        reference=resource_type.reference(obj)[:64],
+        title=resource_type.title(obj)[:255],
+    )
 
 
 # --- who may do what ---------------------------------------------------------------------
@@ -660,15 +693,7 @@ def _arrive(context: Context, depth: int) -> None:
     case = context.case
     state = context.definition.state(case.state)
     if state is not None and state.on_arrival:
-        arrival = Context(
-            case=case,
-            resource=context.resource,
-            resource_type=context.resource_type,
-            definition=context.definition,
-            actor=None,
-            trigger=wf.Trigger.AUTOMATIC,
-            now=context.now,
-        )
+        arrival = context.unattended()
         try:
             results = _run_tasks(arrival, state.on_arrival, {})
         except _TasksFailed as failure:
@@ -707,16 +732,7 @@ def _follow_automatic(context: Context, depth: int) -> None:
                 )
                 % {"max": MAX_CHAIN}
             )
-        probe = Context(
-            case=case,
-            resource=context.resource,
-            resource_type=context.resource_type,
-            definition=context.definition,
-            actor=None,
-            trigger=wf.Trigger.AUTOMATIC,
-            now=context.now,
-            action=action,
-        )
+        probe = context.unattended(action)
         if conditions.holds(action.conditions, probe) or action.alternative_target:
             _apply(
                 case, action, None, wf.Trigger.AUTOMATIC, case.revision, {}, context.now, depth + 1

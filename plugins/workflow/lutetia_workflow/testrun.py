@@ -74,17 +74,7 @@ def run(
         Case.objects.filter(
             resource_type=resource_type.id, resource_id=resource_type.key(resource)
         ).delete()
-        case = Case.objects.create(
-            resource_type=resource_type.id,
-            resource_id=resource_type.key(resource),
-            version=version,
-            state=definition.initial.key,
-            entered_at=now,
-            site=resource_type.site(resource),
-            workgroup=resource_type.workgroup(resource),
-            reference=resource_type.reference(resource)[:64],
-            title=resource_type.title(resource)[:255],
-        )
+        case = engine.new_case(resource_type, resource, version, now)
         context = engine.Context(
             case=case,
             resource=resource,

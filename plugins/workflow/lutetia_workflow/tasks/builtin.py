@@ -54,14 +54,10 @@ class NotifyCitizen(TaskType):
     def run(self, context, config):
         from lutetia import notify
 
-        from ..engine import in_citizen_language
-
-        variables = context.variables()
-        with in_citizen_language(context):
-            subject = render(config["subject"], variables).strip()
-            body = render(config["body"], variables)
+        subject, body = context.render(config["subject"], config["body"], for_citizen=True)
+        subject = subject.strip()
         sent = []
-        source = f"workflow:case:{context.case.pk}"
+        source = context.source
         if "email" in config["channels"]:
             address = context.resource_type.contact_email(context.resource)
             if address:
@@ -77,7 +73,7 @@ class NotifyCitizen(TaskType):
                 context.case.owner,
                 subject,
                 body,
-                url=variables["link"],
+                url=context.absolute(context.resource_type.front_url(context.resource)),
                 site=context.site,
                 source=source,
             )
@@ -161,10 +157,9 @@ class NotifyAgents(TaskType):
     def run(self, context, config):
         from lutetia import notify
 
-        variables = context.variables()
-        subject = render(config["subject"], variables).strip()
-        body = render(config["body"], variables)
-        source = f"workflow:case:{context.case.pk}"
+        subject, body = context.render(config["subject"], config["body"])
+        subject = subject.strip()
+        source = context.source
         admin_url = context.absolute(reverse("workflow_case", args=[context.case.pk]))
         if config["recipients"] == "addresses":
             notify.email(config["addresses"], subject, body, site=context.site, source=source)
@@ -499,9 +494,7 @@ class AskCitizen(TaskType):
             raise TaskFailed(_("The citizen left no e-mail address to send the request to."))
         token = secrets.token_urlsafe(32)
         deadline = context.now + timedelta(days=config["deadline_days"])
-        variables = context.variables()
-        with in_citizen_language(context):
-            message = render(config["message"], variables)
+        [message] = context.render(config["message"], for_citizen=True)
         CitizenRequest.objects.create(
             case=context.case,
             token_hash=token_hash(token),
@@ -533,9 +526,7 @@ class AskCitizen(TaskType):
             subject = _("Your request %(reference)s: information needed") % {
                 "reference": context.case.reference
             }
-        notify.email(
-            [address], subject, body, site=context.site, source=f"workflow:case:{context.case.pk}"
-        )
+        notify.email([address], subject, body, site=context.site, source=context.source)
         context.details["deadline"] = deadline.isoformat()
         return TaskOutcome(
             _("Information asked of the citizen: %(message)s") % {"message": message[:200]},
@@ -597,13 +588,10 @@ class AttachPdf(TaskType):
 
     def run(self, context, config):
         from .. import pdf
-        from ..engine import in_citizen_language
         from ..models import CaseDocument
 
-        variables = context.variables()
-        with in_citizen_language(context):
-            title = render(config["title"], variables).strip()
-            body = render(config["body"], variables)
+        title, body = context.render(config["title"], config["body"], for_citizen=True)
+        title = title.strip()
         name = f"{config['file_name']}-{context.case.reference}.pdf"
         CaseDocument.objects.create(
             case=context.case,
@@ -660,7 +648,7 @@ class Webhook(TaskType):
             json.loads(json.dumps(payload)),
             secret=config.get("secret", ""),
             site=context.site,
-            source=f"workflow:case:{case.pk}",
+            source=context.source,
         )
         return TaskOutcome(_("Webhook queued for %(url)s.") % {"url": config["url"]})
 
