@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from lutetia.testing.a11y import describe, front_office_urls, report, run_axe
+from lutetia.testing.a11y import describe, front_office_urls, report, run_axe, site_theme
 from lutetia.ui.themes import themes
 
 THEMES = sorted(themes)
@@ -15,18 +15,8 @@ THEMES = sorted(themes)
 @pytest.fixture(params=THEMES)
 def theme(request, demo_server):
     """The demo site wears this theme for the test (and its former one afterwards)."""
-    from wagtail.models import Site
-
-    from lutetia.ui.models import ThemeSettings
-
-    site = Site.objects.get(is_default_site=True)
-    settings_ = ThemeSettings.for_site(site)
-    before = settings_.theme
-    settings_.theme = request.param
-    settings_.save()
-    yield request.param
-    settings_.theme = before
-    settings_.save()
+    with site_theme(request.param):
+        yield request.param
 
 
 def test_every_front_office_page_passes_axe_core(page, theme):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -140,3 +141,21 @@ if __name__ == "__main__":
     import sys
 
     print_report(sys.argv[1])
+
+
+@contextmanager
+def site_theme(theme_id: str):
+    """The default site wears the theme ``theme_id`` inside the block (its own one after)."""
+    from wagtail.models import Site
+
+    from lutetia.ui.models import ThemeSettings
+
+    settings_ = ThemeSettings.for_site(Site.objects.get(is_default_site=True))
+    before = settings_.theme
+    settings_.theme = theme_id
+    settings_.save()
+    try:
+        yield theme_id
+    finally:
+        settings_.theme = before
+        settings_.save()
