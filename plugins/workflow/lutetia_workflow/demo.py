@@ -5,12 +5,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from lutetia.resources import resource_types
 
 from . import services
 from .models import Binding, Workflow
+
+# The demo's texts are data in the site's language; their own context ("demo workflow", written
+# out in each call so that makemessages finds it) keeps another app's translation of the same
+# English word ("Answer", "In progress") from winning.
 
 
 def message_definition() -> dict:
@@ -20,34 +24,34 @@ def message_definition() -> dict:
         "states": [
             {
                 "key": "received",
-                "name": _("Received"),
-                "public_label": _("Received"),
+                "name": pgettext("demo workflow", "Received"),
+                "public_label": pgettext("demo workflow", "Received"),
                 "colour": "#000091",
                 "initial": True,
             },
             {
                 "key": "in_progress",
-                "name": _("In progress"),
-                "public_label": _("Being handled"),
+                "name": pgettext("demo workflow", "In progress"),
+                "public_label": pgettext("demo workflow", "Being handled"),
                 "colour": "#b34000",
             },
             {
                 "key": "waiting",
-                "name": _("Waiting for the citizen"),
-                "public_label": _("Waiting for your answer"),
+                "name": pgettext("demo workflow", "Waiting for the citizen"),
+                "public_label": pgettext("demo workflow", "Waiting for your answer"),
                 "colour": "#6e445a",
             },
             {
                 "key": "answered",
-                "name": _("Answered"),
-                "public_label": _("Answered"),
+                "name": pgettext("demo workflow", "Answered"),
+                "public_label": pgettext("demo workflow", "Answered"),
                 "colour": "#18753c",
                 "final": True,
             },
             {
                 "key": "closed",
-                "name": _("Closed"),
-                "public_label": _("Closed"),
+                "name": pgettext("demo workflow", "Closed"),
+                "public_label": pgettext("demo workflow", "Closed"),
                 "colour": "#3a3a3a",
                 "final": True,
             },
@@ -55,7 +59,7 @@ def message_definition() -> dict:
         "actions": [
             {
                 "key": "take",
-                "name": _("Take it"),
+                "name": pgettext("demo workflow", "Take it"),
                 "sources": ["received"],
                 "target": "in_progress",
                 "mass": True,
@@ -63,15 +67,16 @@ def message_definition() -> dict:
             },
             {
                 "key": "ask",
-                "name": _("Ask for more information"),
+                "name": pgettext("demo workflow", "Ask for more information"),
                 "sources": ["in_progress"],
                 "target": "waiting",
                 "tasks": [
                     {
                         "type": "ask_citizen",
                         "config": {
-                            "message": _(
-                                "Could you tell us more about your request {{ reference }}?"
+                            "message": pgettext(
+                                "demo workflow",
+                                "Could you tell us more about your request {{ reference }}?",
                             ),
                             "deadline_days": 15,
                             "then_action": "completed",
@@ -81,14 +86,14 @@ def message_definition() -> dict:
             },
             {
                 "key": "completed",
-                "name": _("I answered"),
+                "name": pgettext("demo workflow", "I answered"),
                 "sources": ["waiting"],
                 "target": "in_progress",
                 "trigger": "citizen",
             },
             {
                 "key": "answer",
-                "name": _("Answer"),
+                "name": pgettext("demo workflow", "Answer"),
                 "sources": ["in_progress"],
                 "target": "answered",
                 "tasks": [
@@ -97,9 +102,12 @@ def message_definition() -> dict:
                         "type": "notify_citizen",
                         "config": {
                             "channels": ["email", "inapp"],
-                            "subject": _("Your message {{ reference }} was answered"),
-                            "body": _(
-                                "Hello,\n\nThe town hall answered your message “{{ title }}”:\n\n{{ comment }}\n\n{{ link }}"
+                            "subject": pgettext(
+                                "demo workflow", "Your message {{ reference }} was answered"
+                            ),
+                            "body": pgettext(
+                                "demo workflow",
+                                "Hello,\n\nThe town hall answered your message “{{ title }}”:\n\n{{ comment }}\n\n{{ link }}",
                             ),
                         },
                     },
@@ -108,7 +116,7 @@ def message_definition() -> dict:
             },
             {
                 "key": "note",
-                "name": _("Internal note"),
+                "name": pgettext("demo workflow", "Internal note"),
                 "sources": ["received", "in_progress", "waiting"],
                 "target": "in_progress",
                 "public": False,
@@ -118,7 +126,7 @@ def message_definition() -> dict:
             },
             {
                 "key": "remind",
-                "name": _("Remind the citizen"),
+                "name": pgettext("demo workflow", "Remind the citizen"),
                 "sources": ["waiting"],
                 "target": "waiting",
                 "trigger": "timed",
@@ -129,9 +137,12 @@ def message_definition() -> dict:
                         "type": "notify_citizen",
                         "config": {
                             "channels": ["email"],
-                            "subject": _("Reminder: information needed for {{ reference }}"),
-                            "body": _(
-                                "Hello,\n\nWe still need your answer about your message {{ reference }}; see the e-mail we sent you."
+                            "subject": pgettext(
+                                "demo workflow", "Reminder: information needed for {{ reference }}"
+                            ),
+                            "body": pgettext(
+                                "demo workflow",
+                                "Hello,\n\nWe still need your answer about your message {{ reference }}; see the e-mail we sent you.",
                             ),
                         },
                     }
@@ -139,7 +150,7 @@ def message_definition() -> dict:
             },
             {
                 "key": "close_unanswered",
-                "name": _("Close without an answer"),
+                "name": pgettext("demo workflow", "Close without an answer"),
                 "sources": ["waiting"],
                 "target": "closed",
                 "trigger": "timed",
@@ -148,7 +159,7 @@ def message_definition() -> dict:
             },
             {
                 "key": "withdraw",
-                "name": _("Withdraw my message"),
+                "name": pgettext("demo workflow", "Withdraw my message"),
                 "sources": ["received"],
                 "target": "closed",
                 "trigger": "citizen",
@@ -166,9 +177,10 @@ def ensure_demo_workflow(site, stdout=None) -> Workflow | None:
         return None
     with translation.override(settings.LANGUAGE_CODE):
         workflow = Workflow.objects.create(
-            name=_("Messages to the town hall"),
-            description=_(
-                "Take a message, ask for more if needed, answer it; unanswered requests close after 30 days."
+            name=pgettext("demo workflow", "Messages to the town hall"),
+            description=pgettext(
+                "demo workflow",
+                "Take a message, ask for more if needed, answer it; unanswered requests close after 30 days.",
             ),
             draft=message_definition(),
         )
