@@ -300,3 +300,28 @@ def test_malformed_definitions_are_refused_with_what_is_wrong(definition):
                 ],
             }
         )
+
+
+def test_a_task_aimed_at_a_workgroup_needs_one_that_exists(workgroup):
+    def assign(config):
+        return parse(
+            {
+                "states": [{"key": "a", "name": "A", "initial": True}],
+                "actions": [
+                    {
+                        "key": "x",
+                        "name": "X",
+                        "sources": ["a"],
+                        "target": "a",
+                        "tasks": [{"type": "assign", "config": config}],
+                    },
+                ],
+            }
+        )
+
+    with pytest.raises(DefinitionError, match="workgroup"):
+        assign({"mode": "workgroup"})
+    with pytest.raises(DefinitionError, match="workgroup"):
+        assign({"mode": "workgroup", "workgroup": "no-such-team"})
+    parsed = assign({"mode": "workgroup", "workgroup": workgroup.code})
+    assert parsed.action("x").tasks[0].config["workgroup"] == workgroup.code

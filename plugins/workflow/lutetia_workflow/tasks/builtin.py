@@ -26,6 +26,21 @@ CHANNELS = [
 ]
 
 
+def workgroup_field() -> forms.ModelChoiceField:
+    """A workgroup kept in the configuration by its code (portable between cities)."""
+    return forms.ModelChoiceField(
+        label=gettext_lazy("Workgroup"),
+        queryset=Workgroup.objects.all(),
+        to_field_name="code",
+        required=False,
+    )
+
+
+def require_workgroup(form: forms.Form, data: dict, needed: bool) -> None:
+    if needed and not data.get("workgroup"):
+        form.add_error("workgroup", _("Choose the workgroup."))
+
+
 # --- notify the citizen ----------------------------------------------------------------------
 
 
@@ -100,12 +115,7 @@ class NotifyAgentsForm(ConfigForm):
             ("addresses", gettext_lazy("E-mail addresses")),
         ],
     )
-    workgroup = forms.ModelChoiceField(
-        label=gettext_lazy("Workgroup"),
-        queryset=Workgroup.objects.all(),
-        to_field_name="code",
-        required=False,
-    )
+    workgroup = workgroup_field()
     addresses = CommaSeparated(label=gettext_lazy("E-mail addresses"), required=False)
     channel = forms.ChoiceField(label=gettext_lazy("Channel"), choices=CHANNELS[::2])
     subject = TemplateTextField(label=gettext_lazy("Subject"), max_length=200)
@@ -113,8 +123,7 @@ class NotifyAgentsForm(ConfigForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("recipients") == "workgroup" and not data.get("workgroup"):
-            self.add_error("workgroup", _("Choose the workgroup."))
+        require_workgroup(self, data, data.get("recipients") == "workgroup")
         if data.get("recipients") == "addresses":
             for address in data.get("addresses") or []:
                 try:
@@ -235,17 +244,11 @@ class AssignForm(ConfigForm):
             ("unassign", gettext_lazy("to nobody (release the agent)")),
         ],
     )
-    workgroup = forms.ModelChoiceField(
-        label=gettext_lazy("Workgroup"),
-        queryset=Workgroup.objects.all(),
-        to_field_name="code",
-        required=False,
-    )
+    workgroup = workgroup_field()
 
     def clean(self):
         data = super().clean()
-        if data.get("mode") == "workgroup" and not data.get("workgroup"):
-            self.add_error("workgroup", _("Choose the workgroup."))
+        require_workgroup(self, data, data.get("mode") == "workgroup")
         return data
 
 
