@@ -29,8 +29,7 @@ from .models import Case, Workflow
 PAGE_SIZE = 50
 
 
-def can_process(user) -> bool:
-    return bool(user.is_active and user.is_staff and user.has_perm(engine.PROCESS_PERMISSION))
+can_process = engine.is_processor
 
 
 def scoped_cases(user):
@@ -142,7 +141,7 @@ class CaseView(ProcessorMixin, WagtailAdminTemplateMixin, View):
                 self.case,
                 key,
                 request.user,
-                revision=_int(request.POST.get("revision")),
+                revision=int_or_none(request.POST.get("revision")),
                 data=request.POST,
             )
         except engine.InvalidInput as exc:
@@ -170,7 +169,8 @@ class CaseView(ProcessorMixin, WagtailAdminTemplateMixin, View):
         return redirect("workflow_case", pk)
 
 
-def _int(value):
+def int_or_none(value) -> int | None:
+    """A number from a form or a query string; None for anything else."""
     try:
         return int(value)
     except (TypeError, ValueError):
@@ -195,7 +195,7 @@ class QueueView(ProcessorMixin, WagtailAdminTemplateMixin, View):
     def filtered(self, request):
         cases = scoped_cases(request.user).filter(closed_at__isnull=True)
         params = request.GET
-        workflow = _int(params.get("workflow"))
+        workflow = int_or_none(params.get("workflow"))
         if workflow:
             cases = cases.filter(version__workflow_id=workflow)
         state = params.get("state", "")
@@ -221,7 +221,7 @@ class QueueView(ProcessorMixin, WagtailAdminTemplateMixin, View):
         cases = self.filtered(request)
         page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("p"))
         workflows = list(Workflow.objects.filter(versions__isnull=False).distinct())
-        selected = _int(request.GET.get("workflow"))
+        selected = int_or_none(request.GET.get("workflow"))
         states, mass_actions = [], []
         flow = next((w for w in workflows if w.pk == selected), None)
         if flow is not None:
@@ -248,7 +248,7 @@ class QueueView(ProcessorMixin, WagtailAdminTemplateMixin, View):
 
     def post(self, request):
         """A mass action on the ticked cases (each its own transaction, each checked)."""
-        ids = [i for i in (_int(v) for v in request.POST.getlist("case")) if i]
+        ids = [i for i in (int_or_none(v) for v in request.POST.getlist("case")) if i]
         key = request.POST.get("action", "")
         if not ids or not key:
             messages.error(request, _("Tick at least one case and choose an action."))
@@ -258,7 +258,7 @@ class QueueView(ProcessorMixin, WagtailAdminTemplateMixin, View):
         )
         revisions = {}
         for case in cases:
-            revisions[case.pk] = _int(request.POST.get(f"revision-{case.pk}"))
+            revisions[case.pk] = int_or_none(request.POST.get(f"revision-{case.pk}"))
         done, refused = engine.perform_many(cases, key, request.user, revisions=revisions)
         if done:
             messages.success(

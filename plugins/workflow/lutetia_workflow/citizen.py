@@ -88,7 +88,7 @@ def back_url(case: Case, wanted: str) -> str:
     return front_url(case) or reverse("workflow:mine")
 
 
-def status(case: Case, *, with_history: bool = True) -> dict:
+def status(case: Case) -> dict:
     """What the citizen sees of their case: public state label and colour, public history,
     documents made visible to them."""
     state = case.current_state
@@ -96,10 +96,8 @@ def status(case: Case, *, with_history: bool = True) -> dict:
         "label": state.label_for_citizen,
         "colour": state.colour,
         "since": case.entered_at,
-        "history": engine.history(case, public=True) if with_history else [],
-        "documents": list(case.documents.filter(public=True).defer("content"))
-        if with_history
-        else [],
+        "history": engine.history(case, public=True),
+        "documents": list(case.documents.filter(public=True).defer("content")),
     }
 
 

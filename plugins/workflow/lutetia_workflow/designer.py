@@ -7,8 +7,6 @@ through `drafting` and `services.save_draft`, which checks the whole draft befor
 
 from __future__ import annotations
 
-import json
-
 from django import forms
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
@@ -736,9 +734,3 @@ class TestRunView(DesignerMixin, View):
             except testrun.TestRunError as exc:
                 form.add_error(None, str(exc))
         return self.get(request, form=form, result=result)
-
-
-def definition_json(request, pk):
-    """The draft as JSON (for scripts and the designer's own use)."""
-    workflow = workflow_or_404(request.user, pk)
-    return HttpResponse(json.dumps(workflow.draft, indent=2), content_type="application/json")

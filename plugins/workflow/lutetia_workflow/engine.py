@@ -329,11 +329,20 @@ def new_case(resource_type: ResourceType, obj, version: WorkflowVersion, now: da
 # --- who may do what ---------------------------------------------------------------------
 
 
+def is_processor(user) -> bool:
+    """An active agent with the right to process resources through workflows."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.has_perm(PROCESS_PERMISSION)
+    )
+
+
 def can_process(user, case: Case) -> bool:
-    """An agent with the right to process resources, who sees the case's workgroup."""
-    if user is None or not user.is_authenticated or not user.is_active or not user.is_staff:
-        return False
-    if not user.has_perm(PROCESS_PERMISSION):
+    """A processor (`is_processor`) who sees the case's workgroup."""
+    if not is_processor(user):
         return False
     return (
         workgroups.sees_all(user)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from lutetia.accounts.ownership import get_owned_or_404
 
 from . import citizen, engine
+from .admin_views import document_response, int_or_none
 from .models import Case
 
 
@@ -69,7 +70,7 @@ def citizen_action(request, pk: int):
             request.POST.get("action", ""),
             request.user,
             trigger="citizen",
-            revision=_int(request.POST.get("revision")),
+            revision=int_or_none(request.POST.get("revision")),
         )
     except engine.WorkflowError as exc:
         messages.error(request, str(exc))
@@ -81,8 +82,6 @@ def citizen_action(request, pk: int):
 @login_required
 def document(request, pk: int, document_pk: int):
     """A document of the citizen's own case that the workflow made visible to them."""
-    from .admin_views import document_response
-
     case = get_owned_or_404(Case.objects.all(), request.user, pk=pk)
     doc = case.documents.filter(pk=document_pk, public=True).first()
     if doc is None:
@@ -116,10 +115,3 @@ def mine(request):
             ]
         )
     return render(request, "lutetia_workflow/mine.html", {"columns": columns, "rows": rows})
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
