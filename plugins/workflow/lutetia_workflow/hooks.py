@@ -10,7 +10,6 @@ act only on the state the caller knows.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import time
@@ -19,6 +18,9 @@ from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+
+from lutetia.api.endpoints import error
+from lutetia.notify.channels import sign
 
 from . import engine
 from .definition import Trigger
@@ -30,12 +32,8 @@ MAX_BODY = 64 * 1024
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
-    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return "sha256=" + digest.hexdigest()
-
-
-def _error(status: int, message: str) -> JsonResponse:
-    return JsonResponse({"error": message}, status=status)
+    """The X-Lutetia-Signature value: the same scheme the outbox signs its webhooks with."""
+    return "sha256=" + sign(secret, timestamp, body)
 
 
 @csrf_exempt  # machines sign their calls instead; no cookie is read
@@ -43,37 +41,35 @@ def _error(status: int, message: str) -> JsonResponse:
 def hook(request, pk: int, action: str):
     body = request.body[: MAX_BODY + 1]
     if len(body) > MAX_BODY:
-        return _error(413, _("The body is too large."))
+        return error(413, _("The body is too large."))
     case = Case.objects.select_related("version__workflow", "site").filter(pk=pk).first()
     timestamp = request.headers.get("X-Lutetia-Timestamp", "")
     given = request.headers.get("X-Lutetia-Signature", "")
-    # The same answer for an unknown case and a bad signature: nothing leaks.
-    if case is None or not given:
-        return _error(401, _("The call is not signed, or not with this workflow's secret."))
+    # The same answer for an unknown case and a bad signature: nothing leaks. Headers are
+    # checked to be plain ASCII first: a byte beyond it cannot be part of a signature.
+    well_formed = given.isascii() and timestamp.isascii() and timestamp.isdigit()
+    if case is None or not given or not well_formed:
+        return error(401, _("The call is not signed, or not with this workflow's secret."))
     expected = signature(case.version.workflow.hook_secret, timestamp, body)
     if not hmac.compare_digest(expected, given):
-        return _error(401, _("The call is not signed, or not with this workflow's secret."))
-    try:
-        age = abs(time.time() - int(timestamp))
-    except ValueError:
-        age = TOLERANCE + 1
-    if age > TOLERANCE:
-        return _error(401, _("The signature is too old: sign each call when you send it."))
+        return error(401, _("The call is not signed, or not with this workflow's secret."))
+    if abs(time.time() - int(timestamp)) > TOLERANCE:
+        return error(401, _("The signature is too old: sign each call when you send it."))
     try:
         payload = json.loads(body or b"{}")
     except ValueError:
-        return _error(400, _("The body is not JSON."))
+        return error(400, _("The body is not JSON."))
     revision = payload.get("revision") if isinstance(payload, dict) else None
     if revision is not None and not isinstance(revision, int):
-        return _error(400, _("“revision” must be a whole number."))
+        return error(400, _("“revision” must be a whole number."))
     try:
         entry = engine.perform(case, action, None, trigger=Trigger.API, revision=revision)
     except engine.StaleCase as exc:
-        return _error(409, str(exc))
+        return error(409, str(exc))
     except engine.ActionFailed as exc:
-        return _error(422, str(exc))
+        return error(422, str(exc))
     except engine.WorkflowError as exc:
-        return _error(422, str(exc))
+        return error(422, str(exc))
     case.refresh_from_db()
     return JsonResponse(
         {"case": case.pk, "action": entry.action, "state": case.state, "revision": case.revision}

@@ -46,6 +46,14 @@ def test_a_wrong_secret_an_old_signature_or_none_is_refused(client, case):
         reverse("workflow:hook", args=[case.pk, "paid"]), b"{}", content_type="application/json"
     )
     assert unsigned.status_code == 401
+    garbled = client.post(
+        reverse("workflow:hook", args=[case.pk, "paid"]),
+        b"{}",
+        content_type="application/json",
+        HTTP_X_LUTETIA_TIMESTAMP="soon",
+        HTTP_X_LUTETIA_SIGNATURE="sha256=é",
+    )
+    assert garbled.status_code == 401
     assert Case.objects.get(pk=case.pk).state == "in_progress"
 
 
