@@ -16,6 +16,12 @@ class Command(BaseCommand):
         "Create plugins/NAME/: a plugin distribution with its entry point, package and tests."
     )
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        # argparse formats its description with a regular expression: it needs a str, not the
+        # lazy translation (``--help`` crashed), so translate it now, in the active language.
+        self.help = str(self.help)
+        return super().create_parser(prog_name, subcommand, **kwargs)
+
     def add_arguments(self, parser):
         """NAME, and ``--directory`` (default ``plugins``)."""
         parser.add_argument(
