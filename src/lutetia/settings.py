@@ -242,6 +242,10 @@ LUTETIA_NOTIFY_MAX_ATTEMPTS = CONFIG["notify_max_attempts"]
 LUTETIA_SMS_BACKEND = from_conf.sms_backend(CONFIG)
 LUTETIA_SMS_HTTP_URL = CONFIG["sms_http_url"]
 LUTETIA_SMS_HTTP_TOKEN = CONFIG["sms_http_token"]
+# Citizens' uploads (lutetia.files): the hard size cap, and the ClamAV daemon (empty: no scan).
+LUTETIA_UPLOAD_MAX_SIZE = CONFIG["upload_max_size"]
+LUTETIA_CLAMAV_URL = CONFIG["clamav_url"]
+LUTETIA_CLAMAV_TIMEOUT = CONFIG["clamav_timeout"]
 LUTETIA_BIND = CONFIG["bind"]
 LUTETIA_WORKERS = CONFIG["workers"]
 

@@ -168,6 +168,133 @@ def message_definition() -> dict:
     }
 
 
+def demand_definition() -> dict:
+    """Online procedures (form responses): examine, ask for more, grant or refuse."""
+    notify = {
+        "type": "notify_citizen",
+        "config": {
+            "channels": ["email", "inapp"],
+            "subject": pgettext("demo workflow", "Your demand {{ reference }}: a decision"),
+            "body": pgettext(
+                "demo workflow",
+                "Hello,\n\nThe town hall decided on your demand “{{ title }}”:\n\n{{ comment }}\n\n{{ link }}",
+            ),
+        },
+    }
+    decide = [{"type": "comment", "config": {"visible_to_citizen": True, "required": True}}, notify]
+    return {
+        "format": 1,
+        "states": [
+            {
+                "key": "received",
+                "name": pgettext("demo workflow", "Received"),
+                "public_label": pgettext("demo workflow", "Received"),
+                "colour": "#000091",
+                "initial": True,
+            },
+            {
+                "key": "in_review",
+                "name": pgettext("demo workflow", "Under examination"),
+                "public_label": pgettext("demo workflow", "Being examined"),
+                "colour": "#b34000",
+            },
+            {
+                "key": "waiting",
+                "name": pgettext("demo workflow", "Waiting for the citizen"),
+                "public_label": pgettext("demo workflow", "Waiting for your answer"),
+                "colour": "#6e445a",
+            },
+            {
+                "key": "granted",
+                "name": pgettext("demo workflow", "Granted"),
+                "public_label": pgettext("demo workflow", "Granted"),
+                "colour": "#18753c",
+                "final": True,
+            },
+            {
+                "key": "refused",
+                "name": pgettext("demo workflow", "Refused"),
+                "public_label": pgettext("demo workflow", "Refused"),
+                "colour": "#3a3a3a",
+                "final": True,
+            },
+        ],
+        "actions": [
+            {
+                "key": "take",
+                "name": pgettext("demo workflow", "Take it"),
+                "sources": ["received"],
+                "target": "in_review",
+                "mass": True,
+                "tasks": [{"type": "assign", "config": {"mode": "actor"}}],
+            },
+            {
+                "key": "ask",
+                "name": pgettext("demo workflow", "Ask for more information"),
+                "sources": ["in_review"],
+                "target": "waiting",
+                "tasks": [
+                    {
+                        "type": "ask_citizen",
+                        "config": {
+                            "message": pgettext(
+                                "demo workflow",
+                                "Could you tell us more about your request {{ reference }}?",
+                            ),
+                            "deadline_days": 15,
+                            "then_action": "completed",
+                        },
+                    }
+                ],
+            },
+            {
+                "key": "completed",
+                "name": pgettext("demo workflow", "I answered"),
+                "sources": ["waiting"],
+                "target": "in_review",
+                "trigger": "citizen",
+            },
+            {
+                "key": "grant",
+                "name": pgettext("demo workflow", "Grant"),
+                "sources": ["in_review"],
+                "target": "granted",
+                "tasks": decide,
+            },
+            {
+                "key": "refuse",
+                "name": pgettext("demo workflow", "Refuse"),
+                "sources": ["in_review"],
+                "target": "refused",
+                "tasks": decide,
+            },
+        ],
+    }
+
+
+def ensure_demand_workflow(site, stdout=None) -> Workflow | None:
+    """Once, when the forms plugin is installed: the workflow of every online procedure."""
+    if (
+        "forms.response" not in resource_types
+        or Binding.objects.filter(resource_type="forms.response").exists()
+    ):
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        workflow = Workflow.objects.create(
+            name=pgettext("demo workflow", "Online procedures"),
+            description=pgettext(
+                "demo workflow",
+                "Examine a demand, ask the citizen for more if needed, grant or refuse it.",
+            ),
+            draft=demand_definition(),
+        )
+    services.publish(workflow)
+    services.bind("forms.response", "", workflow)
+    if stdout is not None:
+        stdout.write(f"workflow: {workflow.name} (form responses)")
+    return workflow
+
+
 def ensure_demo_workflow(site, stdout=None) -> Workflow | None:
     """Once: design, publish and bind the message workflow; let the demo's agents process."""
     if (

@@ -312,17 +312,31 @@ def new_case(resource_type: ResourceType, obj, version: WorkflowVersion, now: da
     """The case of a resource entering ``version``'s initial state, with the resource's
     reference, title, owner, site and workgroup copied for the work queues."""
     owner = resource_type.owner(obj)
-    return Case.objects.create(
+    initial = definition_of(version).initial
+    case = Case.objects.create(
         resource_type=resource_type.id,
         resource_id=resource_type.key(obj),
         version=version,
-        state=definition_of(version).initial.key,
+        state=initial.key,
         entered_at=now,
         site=resource_type.site(obj),
         workgroup=resource_type.workgroup(obj),
         owner=owner if getattr(owner, "pk", None) else None,
         reference=resource_type.reference(obj)[:64],
         title=resource_type.title(obj)[:255],
+    )
+    _tell_status(resource_type, obj, initial, None)
+    return case
+
+
+def _tell_status(resource_type: ResourceType, obj, state: wf.State, assignee) -> None:
+    """The resource's plugin keeps a copy of its status and assignee (to list and filter)."""
+    resource_type.status_changed(
+        obj,
+        state=state.key,
+        label=state.label_for_citizen,
+        final=state.final,
+        assignee=assignee,
     )
 
 
@@ -640,6 +654,9 @@ def _move(context: Context, target: str, outcome: str, results: list[dict], erro
     from_state = case.state
     case.state = target
     case.entered_at = context.now
+    _tell_status(
+        context.resource_type, context.resource, context.definition.state(target), case.assignee
+    )
     case.save(
         update_fields=[
             "state",

@@ -66,6 +66,7 @@ def status_panel(sender, site, resource, resource_type, user=None, request=None,
 
 @receiver(demo_requested, dispatch_uid="workflow-demo")
 def add_demo_workflow(sender, site, stdout=None, **kwargs):
-    from .demo import ensure_demo_workflow
+    from .demo import ensure_demand_workflow, ensure_demo_workflow
 
     ensure_demo_workflow(site, stdout)
+    ensure_demand_workflow(site, stdout)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .spec import BY_NAME, SETTINGS, ConfigError, Setting, mask_url
 
@@ -160,6 +161,9 @@ def _check_consistency(config: Config) -> None:
         raise ConfigError("LUTETIA_SCHEDULER_INTERVAL: must be 1 or more")
     if config["notify_max_attempts"] < 1:
         raise ConfigError("LUTETIA_NOTIFY_MAX_ATTEMPTS: must be 1 or more")
+    if config["upload_max_size"] < 1:
+        raise ConfigError("LUTETIA_UPLOAD_MAX_SIZE: must be 1 byte or more")
+    _check_clamav(config)
     if config["sms_backend"] == "http" and not config["sms_http_url"]:
         raise ConfigError("LUTETIA_SMS_HTTP_URL: required when LUTETIA_SMS_BACKEND is http")
     try:
@@ -168,3 +172,26 @@ def _check_consistency(config: Config) -> None:
         zoneinfo.ZoneInfo(config["time_zone"])
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"LUTETIA_TIME_ZONE: unknown time zone {config['time_zone']!r}") from None
+
+
+def _check_clamav(config: Config) -> None:
+    """The scheme is checked as the value is read; a clamd address also needs its host or
+    socket path, or every upload would be refused as "not checked" at run time."""
+    if config["clamav_timeout"] < 1:
+        raise ConfigError("LUTETIA_CLAMAV_TIMEOUT: must be 1 second or more")
+    url = config["clamav_url"]
+    if not url:
+        return
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        raise ConfigError(f"LUTETIA_CLAMAV_URL: the port of {url!r} is not a number") from None
+    if parts.scheme == "tcp" and not parts.hostname:
+        raise ConfigError(f"LUTETIA_CLAMAV_URL: no host in {url!r} (tcp://host:3310)")
+    if parts.scheme == "tcp" and port == 0:
+        raise ConfigError(f"LUTETIA_CLAMAV_URL: port 0 in {url!r}")
+    if parts.scheme == "unix" and (parts.netloc or not parts.path):
+        raise ConfigError(
+            f"LUTETIA_CLAMAV_URL: {url!r} is not a socket path (unix:///run/clamav/clamd.ctl)"
+        )

@@ -85,7 +85,15 @@ def email(config: Config) -> dict[str, Any]:
     }
 
 
+#: Where citizens' uploads are kept (`lutetia.files.storage`), inside the data directory and
+#: beside MEDIA_ROOT, never under it: nothing serves this folder, files leave only through a
+#: view that checks who asks.
+PRIVATE_FOLDER = "private"
+
+
 def storages(config: Config) -> dict[str, Any]:
+    """Django's STORAGES: ``default`` (content images and documents, public), ``private``
+    (citizens' uploads, served only by `lutetia.files.file_response`), ``staticfiles``."""
     static = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
     if config["storage"] == "s3":
         try:
@@ -96,10 +104,31 @@ def storages(config: Config) -> dict[str, Any]:
             ) from None
         return {
             "default": {"BACKEND": "storages.backends.s3.S3Storage"},
+            "private": {
+                "BACKEND": "storages.backends.s3.S3Storage",
+                # Private objects in their own prefix; any URL made for one is signed and
+                # expires. Never overwrite: a name is a random token, a clash is a bug.
+                "OPTIONS": {
+                    "default_acl": "private",
+                    "querystring_auth": True,
+                    "location": PRIVATE_FOLDER,
+                    "file_overwrite": False,
+                },
+            },
             "staticfiles": static,
         }
     return {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "private": {
+            "BACKEND": "lutetia.files.storage.PrivateFileSystemStorage",
+            "OPTIONS": {
+                "location": str(Path(config["data_dir"]) / PRIVATE_FOLDER),
+                "base_url": None,
+                # Readable by the service (and its group, for backups), by nobody else.
+                "file_permissions_mode": 0o640,
+                "directory_permissions_mode": 0o750,
+            },
+        },
         "staticfiles": static,
     }
 

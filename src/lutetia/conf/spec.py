@@ -13,6 +13,7 @@ environment. Each setting can come from, in increasing precedence:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -53,6 +54,25 @@ def parse_str(value: Any) -> str:
     if isinstance(value, dict | list):
         raise ValueError(f"expected a text value, got {type(value).__name__}")
     return str(value)
+
+
+_SIZE_UNITS = {
+    "": 1,
+    **dict.fromkeys(("k", "kb", "kib"), 1024),
+    **dict.fromkeys(("m", "mb", "mib"), 1024**2),
+    **dict.fromkeys(("g", "gb", "gib"), 1024**3),
+}
+_SIZE = re.compile(r"^\s*(\d+)\s*([a-z]*)\s*$")
+
+
+def parse_size(value: Any) -> int:
+    """A number of bytes, written plainly (``20971520``) or with a unit of 1024 (``20MB``)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    match = _SIZE.match(str(value).lower())
+    if not match or match.group(2) not in _SIZE_UNITS:
+        raise ValueError(f"expected a size in bytes, or with a unit (512KB, 20MB), got {value!r}")
+    return int(match.group(1)) * _SIZE_UNITS[match.group(2)]
 
 
 def parse_json_list(value: Any) -> list[dict[str, Any]]:
@@ -326,6 +346,30 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "With sms_backend = http: sent as Authorization: Bearer <token>; empty: no header.",
         secret=True,
+    ),
+    Setting(
+        "upload_max_size",
+        parse_size,
+        20 * 1024**2,
+        "The largest file a citizen may upload (lutetia.files), in bytes or with a unit of 1024 "
+        "(512KB, 20MB); a form may set a lower limit, never a higher one. Default: 20MB. Give "
+        "the proxy in front a slightly higher body limit, and clamd a StreamMaxLength at least "
+        "as high. See docs/files.md.",
+    ),
+    Setting(
+        "clamav_url",
+        optional(parse_url("tcp", "unix")),
+        "",
+        "The ClamAV daemon that scans every uploaded file: tcp://host:3310 or "
+        "unix:///run/clamav/clamd.ctl. Empty: no virus scan. When set, a file is refused "
+        "while clamd cannot be reached (fail closed).",
+    ),
+    Setting(
+        "clamav_timeout",
+        parse_int,
+        10,
+        "Seconds to wait for clamd, to connect and then for its verdict, before the upload is "
+        "refused as not checked.",
     ),
     Setting(
         "audit_categories",

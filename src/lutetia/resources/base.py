@@ -132,6 +132,14 @@ class ResourceType:
         """The (scope, label) pairs an administrator binds a workflow to; [("", type)] by default."""
         return [("", str(self.verbose_name))]
 
+    def status_changed(
+        self, obj: models.Model, *, state: str, label: str, final: bool, assignee=None
+    ) -> None:
+        """The workflow moved the object (``state`` its state's key, ``label`` what the citizen
+        reads, ``final`` when processing is over, ``assignee`` the agent in charge or None). A
+        type whose lists filter by status or assignee keeps a copy; called in the workflow's
+        transaction, after every action. The default does nothing."""
+
     def anonymise(self, obj: models.Model) -> None:
         """Erase the personal data of the object (kept for statistics). Must be overridden by a
         type that holds personal data; the default refuses."""

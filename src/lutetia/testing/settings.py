@@ -24,6 +24,10 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
 }
 MEDIA_ROOT = _tmp / "media"
+if CONFIG["storage"] == "filesystem":
+    # Citizens' uploads (lutetia.files) too: the private storage's folder is fixed in STORAGES.
+    _private = {**STORAGES["private"]["OPTIONS"], "location": str(_tmp / "private")}  # noqa: F405
+    STORAGES = {**STORAGES, "private": {**STORAGES["private"], "OPTIONS": _private}}  # noqa: F405
 STATIC_ROOT = _tmp / "static"
 STATIC_ROOT.mkdir()  # whitenoise warns about a missing folder
 ALLOWED_HOSTS = ["*"]

@@ -590,7 +590,8 @@ class AttachPdf(TaskType):
     form_class = AttachPdfForm
 
     def run(self, context, config):
-        from .. import pdf
+        from lutetia import pdf
+
         from ..models import CaseDocument
 
         title, body = context.render(config["title"], config["body"], for_citizen=True)

@@ -1,4 +1,4 @@
-"""A small PDF writer for the documents workflows generate (a decision, a receipt).
+"""A small PDF writer for the documents Lutetia generates (a decision, a receipt).
 
 Plain text on A4 pages in Helvetica, wrapped and paginated: enough for an administrative letter,
 with no dependency. Text is encoded in WinAnsi (Windows-1252), the encoding every PDF reader has
