@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from lutetia.accounts.models import Workgroup
+from lutetia.accounts.signals import citizen_pages
 from lutetia.site.services import Service
 from lutetia.site.signals import demo_requested, services_offered
 
@@ -60,3 +61,9 @@ def add_demo_data(sender, site, stdout=None, **kwargs):
         )
     if stdout is not None:
         stdout.write(f"contact: {len(labels)} topics ({', '.join(labels)})")
+
+
+@receiver(citizen_pages, dispatch_uid="contact-citizen-pages")
+def my_messages(sender, site, user, request=None, **kwargs):
+    """The messages the citizen sent, from their account page."""
+    return [{"label": _("My messages to the town hall"), "url": reverse("contact:mine")}]

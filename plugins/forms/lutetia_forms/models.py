@@ -255,6 +255,12 @@ class Response(models.Model):
     #: what full-text search reads: the reference, the citizen, the answers as text
     search_text = models.TextField(blank=True, editable=False)
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    #: a workflow asked the citizen to correct their answers until then ("" message: not asked)
+    correction_until = models.DateTimeField(_("correction open until"), null=True, blank=True)
+    correction_message = models.TextField(_("what to correct"), blank=True)
+    #: the corrected answers while the citizen goes through the steps again (None: none yet);
+    #: agents keep seeing ``answers`` until the corrections are sent
+    pending_answers = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("form response")
@@ -287,6 +293,9 @@ class Response(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    def correction_open(self, now=None) -> bool:
+        return bool(self.correction_until and (now or timezone.now()) < self.correction_until)
 
 
 class Upload(models.Model):

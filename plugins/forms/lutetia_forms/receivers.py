@@ -2,8 +2,10 @@
 
 from django.dispatch import receiver
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from lutetia.accounts.signals import citizen_pages
 from lutetia.site.services import Service
 from lutetia.site.signals import services_offered
 
@@ -19,3 +21,18 @@ def offer_services(sender, site, request=None, **kwargs):
             description=_("An online service of the Forms plugin."),
         )
     ]
+
+
+@receiver(citizen_pages, dispatch_uid="forms-citizen-pages")
+def my_demands(sender, site, user, request=None, **kwargs):
+    """ "My demands" on the citizen's account page, with how many drafts wait to be finished."""
+    from .models import Response
+
+    drafts = Response.objects.filter(site=site, owner=user, status=Response.Status.DRAFT).count()
+    description = (
+        ngettext("%(count)s draft to finish", "%(count)s drafts to finish", drafts)
+        % {"count": drafts}
+        if drafts
+        else ""
+    )
+    return [{"label": _("My demands"), "url": reverse("forms:mine"), "description": description}]

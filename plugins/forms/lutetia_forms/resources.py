@@ -93,5 +93,8 @@ class FormResponseResource(ResourceType):
     def status_changed(self, obj, *, state, label, final, assignee=None):
         services.set_status(obj, state=state, label=label, final=final, assignee=assignee)
 
+    def reopen(self, obj, *, message, until):
+        return services.reopen(obj, message=message, until=until)
+
     def anonymise(self, obj):
         services.anonymise(obj, reason="workflow")

@@ -558,6 +558,106 @@ def _confirm(response: Response) -> None:
         )
 
 
+# --- corrections asked by a workflow --------------------------------------------------------
+
+
+def reopen(response: Response, *, message: str, until: datetime) -> str:
+    """Let the citizen correct their submitted answers until ``until`` (the workflow's "ask the
+    citizen" task calls it through the resource protocol); returns the one-use link's path."""
+    secret = secrets.token_urlsafe(32)
+    Response.objects.filter(pk=response.pk).update(
+        correction_until=until,
+        correction_message=message[:2000],
+        pending_answers=None,
+        resume_hash=hash_secret(secret),
+    )
+    response.correction_until, response.correction_message = until, message[:2000]
+    from django.urls import reverse
+
+    return reverse("forms:correct_link", args=[secret])
+
+
+def open_correction(secret: str, user=None) -> Access:
+    """The response a correction link opens, in this browser (the link then stops working)."""
+    with transaction.atomic():
+        response = (
+            Response.objects.select_for_update()
+            .filter(resume_hash=hash_secret(secret), status=Response.Status.SUBMITTED)
+            .exclude(resume_hash="")
+            .first()
+        )
+        if response is None or not response.correction_open():
+            raise Refused(_("This link was already used or is no longer valid."), code="used")
+        if response.owner_id and (user is None or user.pk != response.owner_id):
+            raise Refused(
+                _("Sign in with the account that sent this form to correct it."), code="owner"
+            )
+        fresh = secrets.token_urlsafe(24)
+        response.resume_hash = ""
+        response.access_hash = hash_secret(fresh)
+        response.save(update_fields=["resume_hash", "access_hash"])
+    return Access(response, fresh)
+
+
+def correcting(response: Response) -> dict[str, Any]:
+    """The answers being corrected: the pending ones, else the submitted ones."""
+    return response.pending_answers if response.pending_answers is not None else response.answers
+
+
+def save_correction_step(response: Response, outcome: runtime.StepOutcome) -> None:
+    with transaction.atomic():
+        locked = Response.objects.select_for_update().get(pk=response.pk)
+        if not locked.correction_open():
+            raise Refused(_("The time to correct this form is over."), code="closed")
+        locked.pending_answers = outcome.answers
+        locked.save(update_fields=["pending_answers"])
+    response.pending_answers = outcome.answers
+
+
+def send_corrections(response: Response, user=None, now=None) -> Response:
+    """The corrected answers replace the submitted ones, checked in full like a submission;
+    the workflow is told the resource changed (an automatic action may follow)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        response = Response.objects.select_for_update().get(pk=response.pk)
+        if not response.correction_open(now):
+            raise Refused(_("The time to correct this form is over."), code="closed")
+        if response.pending_answers is None:
+            raise Refused(_("You changed nothing yet."), code="unchanged")
+        definition = definition_of(response.version)
+        pending = runtime._clean_answers(definition, response.pending_answers)
+        gaps = runtime.missing(definition, pending)
+        if gaps:
+            step, question = gaps[0]
+            raise Refused(
+                _("The answer to “%(question)s” (step “%(step)s”) is missing.")
+                % {"question": question.label, "step": step.title or step.key},
+                code="missing",
+            )
+        changed = sorted(
+            key
+            for key in set(pending) | set(response.answers)
+            if pending.get(key) != response.answers.get(key)
+        )
+        response.answers = pending
+        response.pending_answers = None
+        response.correction_until = None
+        response.correction_message = ""
+        response.updated_at = now
+        response.search_text = search_text_of(response)
+        response.save()
+        _drop_unused_uploads(response)
+        audit.record(
+            user, "forms.corrected", response, origin="front", details={"changed": changed[:50]}
+        )
+        resources.changed(
+            response,
+            actor=user if getattr(user, "is_authenticated", False) else None,
+            fields=changed,
+        )
+    return response
+
+
 # --- clean-up and retention ------------------------------------------------------------------
 
 

@@ -225,9 +225,11 @@ def refresh(request, uid, key):
     return render(request, "lutetia_forms/_questions.html", {"items": items, "form": form})
 
 
-def _render_step(request, response, current, form, *, outcome=None, status=200):
+def _render_step(request, response, current, form, *, outcome=None, status=200, correction=False):
     definition = services.definition_of(response.version)
-    keys = runtime.path(definition, response.answers)
+    keys = runtime.path(
+        definition, services.correcting(response) if correction else response.answers
+    )
     titles = [definition.step(k).title or k for k in keys] + [_("Summary")]
     number = keys.index(current.key) + 1 if current.key in keys else 1
     counts = outcome.counts if outcome else {}
@@ -242,7 +244,10 @@ def _render_step(request, response, current, form, *, outcome=None, status=200):
         "number": number,
         "first": number == 1,
         "revealed": outcome.revealed if outcome else [],
-        "refresh_url": reverse("forms:refresh", args=[response.uid, current.key]),
+        "refresh_url": ""
+        if correction
+        else reverse("forms:refresh", args=[response.uid, current.key]),
+        "correction": correction,
     }
     return render(request, "lutetia_forms/step.html", context, status=status)
 
@@ -371,6 +376,115 @@ def done(request, uid):
     return render(
         request, "lutetia_forms/done.html", {"response": response, "form_": response.form}
     )
+
+
+# --- corrections a workflow asked for ---------------------------------------------------------
+
+
+@never_cache
+def correct_link(request, secret):
+    """The link of a workflow's "ask the citizen": it opens the correction in this browser."""
+    try:
+        access = services.open_correction(secret, request.user)
+    except services.Refused as refused:
+        if refused.code == "owner" and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        status = 403 if refused.code == "owner" else 410
+        return render(
+            request,
+            "lutetia_forms/resume_refused.html",
+            {"message": refused.message},
+            status=status,
+        )
+    _remember(request, access)
+    return redirect("forms:correct", access.response.uid)
+
+
+def _correction_or_404(request, uid) -> Response:
+    response = _response_or_404(request, uid, draft=False)
+    if not response.correction_open():
+        raise Http404
+    return response
+
+
+@never_cache
+def correct(request, uid):
+    """What the town hall asks to correct, the answers with "change" links, and sending them."""
+    response = _response_or_404(request, uid, draft=False)
+    if not response.correction_open():
+        return render(
+            request,
+            "lutetia_forms/resume_refused.html",
+            {"message": _("The time to correct this form is over.")},
+            status=410,
+        )
+    status = 200
+    problem = ""
+    if request.method == "POST":
+        try:
+            services.send_corrections(response, request.user)
+        except services.Refused as refused:
+            problem, status = refused.message, 409
+        else:
+            messages.success(request, _("Your corrections were sent."))
+            return redirect("forms:response", response.uid)
+    definition = services.definition_of(response.version)
+    answers = services.correcting(response)
+    context = {
+        "response": response,
+        "form_": response.form,
+        "summary": runtime.summary(definition, answers),
+        "problem": problem,
+        "changed": response.pending_answers is not None,
+    }
+    return render(request, "lutetia_forms/correct.html", context, status=status)
+
+
+@never_cache
+def correct_step(request, uid, key):
+    """One step of the response, to correct; the corrections wait until they are all sent."""
+    response = _correction_or_404(request, uid)
+    definition = services.definition_of(response.version)
+    answers = services.correcting(response)
+    current = definition.step(key)
+    if current is None or key not in runtime.path(definition, answers):
+        raise Http404
+    context = services.fill_context(response, request.user)
+    if request.method != "POST":
+        form = runtime.build_form(current, answers, context)
+        return _render_step(request, response, current, form, correction=True)
+    action = request.POST.get("_action", "next")
+    shown_before = request.POST.getlist("_shown") if "_shown" in request.POST else None
+    outcome = runtime.check_step(
+        definition,
+        current,
+        answers,
+        context,
+        data=request.POST,
+        files=request.FILES,
+        action=action,
+        shown_before=shown_before,
+        lenient=action.startswith(("add:", "remove:")),
+    )
+    if not outcome.valid:
+        return _render_step(
+            request,
+            response,
+            current,
+            outcome.form,
+            outcome=outcome,
+            status=200 if outcome.revealed else 400,
+            correction=True,
+        )
+    try:
+        services.save_correction_step(response, outcome)
+    except services.Refused as refused:
+        messages.error(request, refused.message)
+        return redirect("forms:response", response.uid)
+    if action.startswith(("add:", "remove:")):
+        form = runtime.build_form(current, outcome.answers, context, counts=outcome.counts)
+        return _render_step(request, response, current, form, outcome=outcome, correction=True)
+    return redirect("forms:correct", response.uid)
 
 
 # --- the citizen's responses ------------------------------------------------------------------

@@ -178,3 +178,11 @@ def test_a_solved_anti_robot_question_cannot_be_replayed():
     a, b = map(int, re.findall(r"\d+", question)[:2])
     assert captcha.check(token, str(a + b)) == ""
     assert captcha.check(token, str(a + b)) != ""
+
+
+def test_my_account_links_to_my_demands_with_the_drafts_to_finish(client, form, citizen):
+    client.force_login(citizen)
+    start(client, form)
+    page = client.get("/account/").content.decode()
+    assert 'href="/services/forms/mine/"' in page
+    assert in_site_language("My demands") in page

@@ -184,3 +184,35 @@ def test_saving_or_going_back_keeps_valid_answers_without_errors(client, form, a
     response.refresh_from_db()
     assert response.answers["kind"] == "market"
     assert "stalls" not in response.answers  # out of range: not kept, not an error either
+
+
+def test_an_oversized_file_is_refused_with_its_limit(client, form):
+    response = start(client, form)
+    client.post(step_url(response, "applicant"), {**APPLICANT, "_action": "next"})
+    client.post(step_url(response, "request"), {"kind": "concert", "day": TOMORROW, "_action": "next"})
+    big = png(size=(2000, 2000))
+    padded = io.BytesIO(big.read() + b"\0" * (1024 * 1024))
+    padded.name = "plan.png"
+    answer = client.post(step_url(response, "sound"), {"decibels": "90", "plan": padded, "_action": "next"})
+    assert answer.status_code == 400
+    assert not Upload.objects.exists()
+    response.refresh_from_db()
+    assert "decibels" not in response.answers
+
+
+def test_the_live_refresh_shows_a_revealed_question_and_saves_nothing(client, form):
+    response = start(client, form)
+    answer = client.post(
+        f"/services/forms/r/{response.uid}/step/applicant/refresh/",
+        {**APPLICANT, "company": "yes"},
+        headers={"HX-Request": "true"},
+    )
+    assert answer.status_code == 200
+    fragment = answer.content.decode()
+    assert 'name="siret"' in fragment and "<html" not in fragment
+    assert 'value="Camille Martin"' in fragment
+    response.refresh_from_db()
+    assert response.answers == {}
+    # A step the citizen may not open yet is not drawn either.
+    refused = client.post(f"/services/forms/r/{response.uid}/step/sound/refresh/", {})
+    assert refused.status_code == 404

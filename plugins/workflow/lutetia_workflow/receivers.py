@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.dispatch import receiver
 
+from lutetia.accounts.signals import citizen_pages
 from lutetia.resources import admin_panels, public_panels, resource_changed, resource_created
 from lutetia.site.signals import demo_requested
 
@@ -70,3 +71,12 @@ def add_demo_workflow(sender, site, stdout=None, **kwargs):
 
     ensure_demo_workflow(site, stdout)
     ensure_demand_workflow(site, stdout)
+
+
+@receiver(citizen_pages, dispatch_uid="workflow-citizen-pages")
+def my_requests(sender, site, user, request=None, **kwargs):
+    """Every request of the citizen a workflow processes, with its status, from their account."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    return [{"label": _("My requests"), "url": reverse("workflow:mine")}]

@@ -20,9 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET
+from wagtail.models import Site
 
 from . import services
 from .forms import DeleteAccountForm, ProfileForm
+from .signals import pages_for
 
 ADMIN_PREFIX = "/admin/"
 
@@ -128,6 +130,7 @@ def profile(request):
         )
     context = {
         "form": form,
+        "citizen_pages": pages_for(Site.find_for_request(request), user, request),
         "has_authenticator_app": services.has_authenticator_app(user),
         "has_providers": bool(get_social_adapter().list_providers(request)),
         "is_agent": services.is_agent(user),
