@@ -71,7 +71,7 @@ def shown_questions(step: Step, answers: dict[str, Any], *, agent: bool = False)
     return [question for question in step.questions if is_shown(question, answers, agent=agent)]
 
 
-def _clean_answers(definition: Definition, answers: dict[str, Any], agent: bool = False) -> dict:
+def kept_answers(definition: Definition, answers: dict[str, Any], agent: bool = False) -> dict:
     """The answers of the questions that show along the path; the others are dropped."""
     kept: dict[str, Any] = {}
     for key in path(definition, answers):
@@ -303,7 +303,7 @@ def check_step(
         )
     return StepOutcome(
         form=form,
-        answers=_clean_answers(definition, new_answers, agent=context.agent),
+        answers=kept_answers(definition, new_answers, agent=context.agent),
         valid=True,
         counts=counts,
     )

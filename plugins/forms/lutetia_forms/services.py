@@ -383,6 +383,19 @@ def discard(response: Response, user=None) -> None:
 # --- submission -------------------------------------------------------------------------------
 
 
+def refuse_gaps(definition: fd.Definition, answers: dict[str, Any]) -> None:
+    """Refused, naming the first mandatory answer missing along the path (a step skipped by a
+    crafted address, an answer dropped by a crafted POST)."""
+    gaps = runtime.missing(definition, answers)
+    if gaps:
+        step, question = gaps[0]
+        raise Refused(
+            _("The answer to “%(question)s” (step “%(step)s”) is missing.")
+            % {"question": question.label, "step": step.title or step.key},
+            code="missing",
+        )
+
+
 def next_reference(site, prefix: str, now: datetime) -> str:
     """PREFIX-YEAR-NUMBER, numbered per site, prefix and year, in the caller's transaction (the
     counter row stays locked until it commits: two submissions never get the same number)."""
@@ -436,14 +449,7 @@ def _submit(response: Response, *, user, accepted_terms: bool, now) -> Response:
     if form.terms and not accepted_terms:
         raise Refused(_("Accept the terms to submit the form."), code="terms")
     definition = definition_of(response.version)
-    gaps = runtime.missing(definition, response.answers)
-    if gaps:
-        step, question = gaps[0]
-        raise Refused(
-            _("The answer to “%(question)s” (step “%(step)s”) is missing.")
-            % {"question": question.label, "step": step.title or step.key},
-            code="missing",
-        )
+    refuse_gaps(definition, response.answers)
     if not reachable(response, runtime.SUMMARY):
         raise Refused(_("Go through every step of the form before submitting it."), code="steps")
     context = fill_context(response, user)
@@ -462,7 +468,7 @@ def _submit(response: Response, *, user, accepted_terms: bool, now) -> Response:
     response.reference = next_reference(response.site, form.reference_prefix, now)
     response.workgroup_id = form.workgroup_id
     response.single_owner_id = response.owner_id if form.one_per_citizen else None
-    response.answers = runtime._clean_answers(definition, response.answers)
+    response.answers = runtime.kept_answers(definition, response.answers)
     response.email = contact_address(response, definition)
     response.search_text = search_text_of(response)
     response.resume_hash = ""
@@ -625,15 +631,8 @@ def send_corrections(response: Response, user=None, now=None) -> Response:
         if response.pending_answers is None:
             raise Refused(_("You changed nothing yet."), code="unchanged")
         definition = definition_of(response.version)
-        pending = runtime._clean_answers(definition, response.pending_answers)
-        gaps = runtime.missing(definition, pending)
-        if gaps:
-            step, question = gaps[0]
-            raise Refused(
-                _("The answer to “%(question)s” (step “%(step)s”) is missing.")
-                % {"question": question.label, "step": step.title or step.key},
-                code="missing",
-            )
+        pending = runtime.kept_answers(definition, response.pending_answers)
+        refuse_gaps(definition, pending)
         changed = sorted(
             key
             for key in set(pending) | set(response.answers)
