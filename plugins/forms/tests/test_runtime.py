@@ -240,3 +240,18 @@ def test_a_formula_may_not_call_anything():
         ],
     }
     assert any("may only use" in problem.message for problem in errors(report(fd.parse(bad))))
+
+
+def test_settings_of_the_wrong_kind_are_reported_not_raised():
+    data = permit()
+    data["steps"][0]["questions"][2]["config"] = {"min": "sixteen"}
+    data["steps"][1]["questions"].append(
+        {
+            "key": "tags",
+            "type": "choices",
+            "label": "Tags",
+            "config": {"min": "x", "choices": [{"value": "a"}]},
+        }
+    )
+    messages = [problem.message for problem in errors(report(fd.parse(data)))]
+    assert sum("must be a number" in message for message in messages) == 2

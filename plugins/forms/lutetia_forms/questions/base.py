@@ -53,6 +53,28 @@ class FillContext:
     start_values: dict[str, str] = field(default_factory=dict)
 
 
+#: settings that hold numbers (checked by `QuestionType.check` for every type that has them)
+NUMBERS = (
+    "min",
+    "max",
+    "min_length",
+    "max_length",
+    "decimals",
+    "max_count",
+    "max_size_mb",
+    "max_width",
+    "max_height",
+)
+
+
+def _is_number(value) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 class QuestionType:
     """One kind of question. Subclass, set ``label``, override what differs, register."""
 
@@ -72,6 +94,12 @@ class QuestionType:
         problems = []
         if question.pattern and validators.pattern_error(question.pattern):
             problems.append(validators.pattern_error(question.pattern))
+        for name in NUMBERS:
+            value = question.config.get(name)
+            if value in (None, "") or isinstance(self.config_defaults.get(name, ""), str):
+                continue  # not a setting of this type, or a text one (a date limit)
+            if isinstance(value, bool) or not _is_number(value):
+                problems.append(_("The setting “%(name)s” must be a number.") % {"name": name})
         return problems
 
     # --- filling ---------------------------------------------------------------------------

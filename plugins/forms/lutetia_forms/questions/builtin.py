@@ -108,12 +108,6 @@ class Number(QuestionType):
     def check(self, question):
         problems = super().check(question)
         low, high = _decimal(question.config.get("min")), _decimal(question.config.get("max"))
-        for name in ("min", "max"):
-            if (
-                question.config.get(name) not in (None, "")
-                and _decimal(question.config[name]) is None
-            ):
-                problems.append(_("“%(name)s” must be a number.") % {"name": name})
         if low is not None and high is not None and low > high:
             problems.append(_("The minimum is greater than the maximum."))
         return problems
@@ -288,7 +282,10 @@ class MultipleChoice(QuestionType):
     config_defaults = {"choices": [], "min": None, "max": None}
 
     def check(self, question):
-        problems = super().check(question) + _check_choices(question)
+        problems = super().check(question)
+        if problems:
+            return problems  # settings of the wrong kind: nothing more can be read
+        problems += _check_choices(question)
         low, high = question.config.get("min"), question.config.get("max")
         if low and high and int(low) > int(high):
             problems.append(_("The minimum is greater than the maximum."))
@@ -719,7 +716,9 @@ class RepeatableGroup(QuestionType):
     config_defaults = {"min": 1, "max": 10, "add_label": "", "item_label": ""}
 
     def check(self, question):
-        problems = []
+        problems = super().check(question)
+        if problems:
+            return problems
         if not question.children:
             problems.append(_("A repeatable group needs at least one question."))
         low, high = int(question.config.get("min") or 0), int(question.config.get("max") or 10)
