@@ -1,0 +1,1 @@
+"""Processing responses in the back office (see admin_responses.py)."""
