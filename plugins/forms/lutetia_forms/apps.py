@@ -20,8 +20,8 @@ class FormsConfig(PluginConfig):
     compatibility = ">=0.1,<1"
     urls = "lutetia_forms.urls"
     default_auto_field = "django.db.models.BigAutoField"
-    # The list and the demo's canteen form; the steps are walked by tests/browser (a draft is
-    # needed to open them).
+    # The list and the demo's canteen form; the steps are walked by tests/test_forms_browser.py
+    # (a draft is needed to open them).
     a11y_urls = ("/services/forms/", "/services/forms/canteen/")
 
     def ready(self) -> None:

@@ -3,6 +3,9 @@ a file) and a report of a problem in the street (anonymous, with an address and 
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.utils import translation
 from django.utils.translation import pgettext
 
 from . import services
@@ -200,33 +203,44 @@ def canteen_definition() -> dict:
 
 
 def ensure_demo_forms(site, stdout=None) -> Form:
+    """Once: the canteen form, published; the demo's agents may process responses."""
+    existing = Form.objects.filter(site=site, slug="canteen").first()
+    if existing is not None:
+        return existing
+    with translation.override(settings.LANGUAGE_CODE):
+        form = _canteen(site)
+    services.publish(form)
+    agents = Group.objects.filter(name="Agents").first()
+    if agents is not None:
+        agents.permissions.add(
+            Permission.objects.get(content_type__app_label="forms", codename="process_response")
+        )
+    if stdout is not None:
+        stdout.write(f"form: {form.title} (/services/forms/{form.slug}/)")
+    return form
+
+
+def _canteen(site) -> Form:
     category, _created = Category.objects.get_or_create(
         site=site, name=pgettext("demo form", "Schools and children")
     )
-    form, created = Form.objects.get_or_create(
+    return Form.objects.create(
         site=site,
         slug="canteen",
-        defaults={
-            "title": pgettext("demo form", "School canteen registration"),
-            "description": pgettext(
-                "demo form", "Register your children at the school canteen for the school year."
-            ),
-            "category": category,
-            "enabled": True,
-            "reference_prefix": "CAN",
-            "confirmation_message": pgettext(
-                "demo form", "The schools department answers within ten days."
-            ),
-            "terms": pgettext(
-                "demo form",
-                "The information you give is used by the schools department to register your children at the canteen and is kept for two years.",
-            ),
-            "retention_days": 730,
-            "draft": canteen_definition(),
-        },
+        title=pgettext("demo form", "School canteen registration"),
+        description=pgettext(
+            "demo form", "Register your children at the school canteen for the school year."
+        ),
+        category=category,
+        enabled=True,
+        reference_prefix="CAN",
+        confirmation_message=pgettext(
+            "demo form", "The schools department answers within ten days."
+        ),
+        terms=pgettext(
+            "demo form",
+            "The information you give is used by the schools department to register your children at the canteen and is kept for two years.",
+        ),
+        retention_days=730,
+        draft=canteen_definition(),
     )
-    if created:
-        services.publish(form)
-        if stdout is not None:
-            stdout.write(f"Demo form: {form.title} (/services/forms/{form.slug}/)")
-    return form

@@ -244,6 +244,8 @@ class Response(models.Model):
     state = models.CharField(_("state"), max_length=50, blank=True)
     state_label = models.CharField(_("state"), max_length=200, blank=True)
     closed = models.BooleanField(_("processing over"), default=False)
+    #: when the workflow reached a final state (statistics: time to close)
+    closed_at = models.DateTimeField(_("processing over on"), null=True, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -7,20 +7,46 @@ from django.utils.translation import ngettext
 
 from lutetia.accounts.signals import citizen_pages
 from lutetia.site.services import Service
-from lutetia.site.signals import services_offered
+from lutetia.site.signals import demo_requested, services_offered
 
 
 @receiver(services_offered, dispatch_uid="forms-services")
 def offer_services(sender, site, request=None, **kwargs):
-    """List the plugin's front page in the service directory of the sites where it is on."""
-    return [
+    """The list of online procedures, and each online form, under its category, in the site's
+    service directory."""
+    from .models import Form
+
+    online = (
+        Form.objects.filter(site=site, enabled=True, versions__isnull=False)
+        .distinct()
+        .select_related("category")
+    )
+    services = [
         Service(
             id="forms:index",
-            title=_("Forms"),
+            title=_("Online procedures"),
             url=reverse("forms:index"),
-            description=_("An online service of the Forms plugin."),
+            description=_("Every procedure you can do online, and your drafts."),
         )
     ]
+    services += [
+        Service(
+            id=f"forms:{form.uid}",
+            title=form.title,
+            url=reverse("forms:detail", args=[form.slug]),
+            description=form.description[:300],
+            category=form.category.name if form.category else "",
+        )
+        for form in online
+    ]
+    return services
+
+
+@receiver(demo_requested, dispatch_uid="forms-demo")
+def add_demo_forms(sender, site, stdout=None, **kwargs):
+    from .demo import ensure_demo_forms
+
+    ensure_demo_forms(site, stdout)
 
 
 @receiver(citizen_pages, dispatch_uid="forms-citizen-pages")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from .conditions import referenced
 from .questions import type_of
 from .questions.builtin import RepeatableGroup
 
@@ -17,8 +18,23 @@ def _bound(form, names):
     return [form[name] for name in names if name in form.fields]
 
 
+def drivers(step) -> set[str]:
+    """The keys of the step's questions that other questions of the step depend on.
+
+    Only a change to one of these redraws the questions live (htmx): redrawing on any change
+    would replace the field the citizen is typing in, and wipe what they typed meanwhile (or
+    the file they just chose).
+    """
+    keys: set[str] = set()
+    for question in step.questions:
+        for part in (question, *question.children):
+            keys |= referenced(part.when)
+    return keys
+
+
 def items(form, step, shown, counts: dict[str, int] | None = None) -> list[dict]:
     counts = counts or {}
+    live = drivers(step)
     drawn = []
     for question in shown:
         kind = type_of(question)
@@ -38,7 +54,14 @@ def items(form, step, shown, counts: dict[str, int] | None = None) -> list[dict]
                 for name in form.fields
                 if name == question.key or name.startswith(f"{question.key}__")
             ]
-            drawn.append({"kind": "fields", "key": question.key, "fields": _bound(form, names)})
+            drawn.append(
+                {
+                    "kind": "fields",
+                    "key": question.key,
+                    "fields": _bound(form, names),
+                    "refresh": question.key in live,
+                }
+            )
     return drawn
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext as _
 
 from .conditions import holds, is_empty
@@ -107,6 +108,10 @@ class StepForm(forms.Form):
     def __init__(self, *args, questions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = list(questions)
+
+    def quiet(self) -> None:
+        """Draw the posted values without their errors (a live redraw, not a check)."""
+        self._errors = ErrorDict()
 
 
 def build_form(

@@ -820,6 +820,10 @@ def apply_retention(now=None) -> dict[str, int]:
 def set_status(response: Response, *, state: str, label: str, final: bool, assignee=None) -> None:
     """The workflow's copy on the response, for the back-office lists' filters and columns."""
     fields = {"state": state, "state_label": label[:200], "closed": final, "assignee": assignee}
+    if final and not response.closed:
+        fields["closed_at"] = timezone.now()
+    elif not final:
+        fields["closed_at"] = None
     Response.objects.filter(pk=response.pk).update(**fields)
     for name, value in fields.items():
         setattr(response, name, value)

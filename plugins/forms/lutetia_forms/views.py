@@ -219,8 +219,12 @@ def refresh(request, uid, key):
     merged = runtime.provisional(current, response.answers, request.POST, context)
     shown = runtime.shown_questions(current, merged)
     counts = runtime.posted_counts(current, request.POST, response.answers)
-    # Unbound, with the answers being typed as its values: nothing is checked or saved yet.
-    form = runtime.build_form(current, merged, context, counts=counts, shown=shown)
+    # Bound to what was posted, so every field comes back as typed (half-typed values, a
+    # group's rows); its errors are for "Continue", not for now.
+    form = runtime.build_form(
+        current, merged, context, data=request.POST, counts=counts, shown=shown
+    )
+    form.quiet()
     items = render_step.items(form, current, shown, counts)
     return render(request, "lutetia_forms/_questions.html", {"items": items, "form": form})
 

@@ -3,7 +3,7 @@ in builder_hooks.py and response_hooks.py (imported here: Wagtail only reads wag
 
 from __future__ import annotations
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
@@ -40,14 +40,5 @@ def forms_menu():
     items = [
         PermittedItem(label, reverse(name), icon_name=icon, order=100 * (i + 1), permissions=perms)
         for i, (label, name, icon, perms) in enumerate(MENU)
-        if _resolves(name)
     ]
     return SubmenuMenuItem(_("Forms"), Menu(items=items), icon_name="form", order=310)
-
-
-def _resolves(name: str) -> bool:
-    try:
-        reverse(name)
-    except NoReverseMatch:
-        return False
-    return True

@@ -1,9 +1,11 @@
 """Fixtures of Forms' tests: a published event-permit form and a citizen's way through it."""
 
+import copy
+
 import pytest
 from django.core.cache import cache
 from django.utils import translation
-from forms_samples import permit
+from forms_samples import PERMIT_WORKFLOW, permit
 
 from lutetia.plugins import get_plugin
 
@@ -59,3 +61,14 @@ def form(db, default_site, workgroup):
     )
     services.publish(made)
     return made
+
+
+@pytest.fixture
+def permit_workflow(form, site_admin):
+    from lutetia_workflow import services as workflow_services
+    from lutetia_workflow.models import Workflow
+
+    flow = Workflow.objects.create(name="Event permits", draft=copy.deepcopy(PERMIT_WORKFLOW))
+    workflow_services.publish(flow, site_admin)
+    workflow_services.bind("forms.response", f"form:{form.pk}", flow, site_admin)
+    return flow

@@ -130,3 +130,24 @@ def permit(**changes) -> dict:
     definition = copy.deepcopy(PERMIT)
     definition.update(changes)
     return definition
+
+
+#: A workflow for event permits (the workflow plugin's format): received, examined, granted.
+PERMIT_WORKFLOW = {
+    "format": 1,
+    "states": [
+        {"key": "received", "name": "Received", "public_label": "Received", "initial": True},
+        {"key": "review", "name": "Under review", "public_label": "Being examined"},
+        {"key": "granted", "name": "Granted", "public_label": "Permit granted", "final": True},
+    ],
+    "actions": [
+        {
+            "key": "take",
+            "name": "Take it",
+            "sources": ["received"],
+            "target": "review",
+            "tasks": [{"type": "assign", "config": {"mode": "actor"}}],
+        },
+        {"key": "grant", "name": "Grant", "sources": ["review"], "target": "granted"},
+    ],
+}

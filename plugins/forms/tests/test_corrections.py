@@ -9,12 +9,10 @@ from datetime import timedelta
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
+from lutetia_forms.models import Response
 from test_drafts import submit_as
-from test_workflow_link import PERMIT_WORKFLOW  # noqa: F401 - the workflow fixture's definition
-from test_workflow_link import permit_workflow  # noqa: F401 - pytest fixture
 
 from lutetia.testing.pytest_plugin import grant, in_site_language
-from lutetia_forms.models import Response
 
 ASKING = {
     "key": "ask",

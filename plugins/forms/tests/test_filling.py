@@ -189,11 +189,15 @@ def test_saving_or_going_back_keeps_valid_answers_without_errors(client, form, a
 def test_an_oversized_file_is_refused_with_its_limit(client, form):
     response = start(client, form)
     client.post(step_url(response, "applicant"), {**APPLICANT, "_action": "next"})
-    client.post(step_url(response, "request"), {"kind": "concert", "day": TOMORROW, "_action": "next"})
+    client.post(
+        step_url(response, "request"), {"kind": "concert", "day": TOMORROW, "_action": "next"}
+    )
     big = png(size=(2000, 2000))
     padded = io.BytesIO(big.read() + b"\0" * (1024 * 1024))
     padded.name = "plan.png"
-    answer = client.post(step_url(response, "sound"), {"decibels": "90", "plan": padded, "_action": "next"})
+    answer = client.post(
+        step_url(response, "sound"), {"decibels": "90", "plan": padded, "_action": "next"}
+    )
     assert answer.status_code == 400
     assert not Upload.objects.exists()
     response.refresh_from_db()

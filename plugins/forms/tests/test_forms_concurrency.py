@@ -8,7 +8,6 @@ import threading
 import pytest
 from django.db import connections
 from forms_samples import permit
-
 from lutetia_forms import runtime, services
 from lutetia_forms.models import Form, Response
 
@@ -34,9 +33,13 @@ def default_site(db):
     if site is not None:
         return site
     locale, _created = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
-    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    root = Page.get_first_root_node() or Page.add_root(
+        instance=Page(title="Root", slug="root", locale=locale)
+    )
     home = root.add_child(instance=Page(title="Beaumont", slug="beaumont", locale=locale))
-    return Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Beaumont")
+    return Site.objects.create(
+        hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Beaumont"
+    )
 
 
 def completed_draft(form, site, user=None) -> Response:
@@ -72,7 +75,15 @@ def submit_together(drafts, users):
 
 
 def test_eight_citizens_at_once_on_a_form_that_takes_three(default_site):
-    form = Form.objects.create(site=default_site, title="Stalls", slug="stalls", enabled=True, max_responses=3, reference_prefix="STA", draft=permit())
+    form = Form.objects.create(
+        site=default_site,
+        title="Stalls",
+        slug="stalls",
+        enabled=True,
+        max_responses=3,
+        reference_prefix="STA",
+        draft=permit(),
+    )
     services.publish(form)
     drafts = [completed_draft(form, default_site) for _ in range(8)]
     outcomes = submit_together(drafts, [None] * 8)
@@ -85,7 +96,15 @@ def test_eight_citizens_at_once_on_a_form_that_takes_three(default_site):
 
 
 def test_one_citizen_submitting_four_drafts_at_once_gets_one(default_site, django_user_model):
-    form = Form.objects.create(site=default_site, title="Vote", slug="vote", enabled=True, one_per_citizen=True, reference_prefix="VOT", draft=permit())
+    form = Form.objects.create(
+        site=default_site,
+        title="Vote",
+        slug="vote",
+        enabled=True,
+        one_per_citizen=True,
+        reference_prefix="VOT",
+        draft=permit(),
+    )
     services.publish(form)
     citizen = django_user_model.objects.create_user(email="camille@example.org", password="x" * 20)
     drafts = [completed_draft(form, default_site, citizen) for _ in range(4)]

@@ -3,41 +3,10 @@ onto the response (lists filter by it) and the citizen follows it from their dem
 
 from __future__ import annotations
 
-import pytest
 from lutetia_forms.models import Response
 from test_drafts import submit_as
 
 from lutetia.testing.pytest_plugin import grant
-
-PERMIT_WORKFLOW = {
-    "format": 1,
-    "states": [
-        {"key": "received", "name": "Received", "public_label": "Received", "initial": True},
-        {"key": "review", "name": "Under review", "public_label": "Being examined"},
-        {"key": "granted", "name": "Granted", "public_label": "Permit granted", "final": True},
-    ],
-    "actions": [
-        {
-            "key": "take",
-            "name": "Take it",
-            "sources": ["received"],
-            "target": "review",
-            "tasks": [{"type": "assign", "config": {"mode": "actor"}}],
-        },
-        {"key": "grant", "name": "Grant", "sources": ["review"], "target": "granted"},
-    ],
-}
-
-
-@pytest.fixture
-def permit_workflow(form, site_admin):
-    from lutetia_workflow import services as workflow_services
-    from lutetia_workflow.models import Workflow
-
-    flow = Workflow.objects.create(name="Event permits", draft=PERMIT_WORKFLOW)
-    workflow_services.publish(flow, site_admin)
-    workflow_services.bind("forms.response", f"form:{form.pk}", flow, site_admin)
-    return flow
 
 
 def test_the_workflow_starts_and_its_state_follows_the_response(
@@ -78,3 +47,22 @@ def test_a_form_without_workflow_is_submitted_all_the_same(client, form, citizen
     assert answer.status_code == 302
     response.refresh_from_db()
     assert response.status == "submitted" and response.state == ""
+
+
+def test_the_time_to_close_is_recorded_for_statistics(
+    client, form, permit_workflow, citizen, agent
+):
+    from lutetia_forms import stats
+    from lutetia_workflow import engine
+
+    client.force_login(citizen)
+    response, _answer = submit_as(client, form)
+    processor = grant(agent, "workflow.process_case")
+    case = engine.case_for(Response.objects.get(pk=response.pk))
+    engine.perform(case, "take", processor)
+    case.refresh_from_db()
+    engine.perform(case, "grant", processor)
+    response.refresh_from_db()
+    assert response.closed_at is not None and response.closed_at >= response.submitted_at
+    submitted = Response.objects.filter(status="submitted")
+    assert stats.median_time_to_close(submitted) == response.closed_at - response.submitted_at

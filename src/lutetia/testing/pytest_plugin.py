@@ -32,6 +32,16 @@ def missing(reason: str):
     pytest.skip(reason)
 
 
+def pytest_configure(config):
+    """The markers, also when pytest reads a plugin's own configuration (run from its folder)."""
+    for line in (
+        "browser: drives headless Chromium through Playwright",
+        "postgres: proves a PostgreSQL guarantee (deselected on SQLite; CI runs both)",
+        "sqlite: proves an SQLite guarantee (deselected on PostgreSQL; CI runs both)",
+    ):
+        config.addinivalue_line("markers", line)
+
+
 def _drives_a_browser(item) -> bool:
     return bool({"page", "browser"} & set(getattr(item, "fixturenames", ())))
 
