@@ -341,16 +341,34 @@ def send_resume_link(response: Response, email: str, url_for, *, language: str =
         audit.record(None, "forms.resume_link_sent", response, origin="front")
 
 
+def _linked(secret: str) -> Response | None:
+    """The response a one-use link names, locked (call it in a transaction)."""
+    return (
+        Response.objects.select_for_update()
+        .filter(resume_hash=hash_secret(secret))
+        .exclude(resume_hash="")
+        .first()
+    )
+
+
+def _hand_over(response: Response, user, owner_message: str) -> Access:
+    """The link worked: it stops working, and this browser gets the response's new secret
+    (someone who finds the link afterwards gets nothing). A response of an account needs
+    that account signed in."""
+    if response.owner_id and (user is None or user.pk != response.owner_id):
+        raise Refused(owner_message, code="owner")
+    fresh = secrets.token_urlsafe(24)
+    response.resume_hash = ""
+    response.access_hash = hash_secret(fresh)
+    response.save(update_fields=["resume_hash", "access_hash"])
+    return Access(response, fresh)
+
+
 def resume(secret: str, user=None) -> Access:
     """The draft a resume link opens, with a new browser secret; the link then stops working
     (a link forwarded or seen by someone else cannot be used after its owner)."""
     with transaction.atomic():
-        response = (
-            Response.objects.select_for_update()
-            .filter(resume_hash=hash_secret(secret))
-            .exclude(resume_hash="")
-            .first()
-        )
+        response = _linked(secret)
         if response is None:
             raise Refused(
                 _(
@@ -360,16 +378,11 @@ def resume(secret: str, user=None) -> Access:
             )
         if not response.is_draft:
             raise Refused(_("This response was already submitted."), code="submitted")
-        if response.owner_id and (user is None or user.pk != response.owner_id):
-            raise Refused(
-                _("Sign in with the account that started this draft to go on."), code="owner"
-            )
-        fresh = secrets.token_urlsafe(24)
-        response.resume_hash = ""
-        response.access_hash = hash_secret(fresh)
-        response.save(update_fields=["resume_hash", "access_hash"])
+        access = _hand_over(
+            response, user, _("Sign in with the account that started this draft to go on.")
+        )
         audit.record(user, "forms.draft_resumed", response, origin="front")
-    return Access(response, fresh)
+    return access
 
 
 def discard(response: Response, user=None) -> None:
@@ -586,23 +599,12 @@ def reopen(response: Response, *, message: str, until: datetime) -> str:
 def open_correction(secret: str, user=None) -> Access:
     """The response a correction link opens, in this browser (the link then stops working)."""
     with transaction.atomic():
-        response = (
-            Response.objects.select_for_update()
-            .filter(resume_hash=hash_secret(secret), status=Response.Status.SUBMITTED)
-            .exclude(resume_hash="")
-            .first()
-        )
-        if response is None or not response.correction_open():
+        response = _linked(secret)
+        if response is None or response.is_draft or not response.correction_open():
             raise Refused(_("This link was already used or is no longer valid."), code="used")
-        if response.owner_id and (user is None or user.pk != response.owner_id):
-            raise Refused(
-                _("Sign in with the account that sent this form to correct it."), code="owner"
-            )
-        fresh = secrets.token_urlsafe(24)
-        response.resume_hash = ""
-        response.access_hash = hash_secret(fresh)
-        response.save(update_fields=["resume_hash", "access_hash"])
-    return Access(response, fresh)
+        return _hand_over(
+            response, user, _("Sign in with the account that sent this form to correct it.")
+        )
 
 
 def correcting(response: Response) -> dict[str, Any]:

@@ -160,29 +160,11 @@ def step(request, uid, key):
         return _render_step(request, response, current, form)
 
     action = request.POST.get("_action", "next")
-    # What the page showed (for "new questions appeared", never for what is checked).
-    shown_before = request.POST.getlist("_shown") if "_shown" in request.POST else None
-    lenient = action != "next"
-    outcome = runtime.check_step(
-        definition,
-        current,
-        response.answers,
-        context,
-        data=request.POST,
-        files=request.FILES,
-        action=action,
-        shown_before=shown_before,
-        lenient=lenient,
+    outcome = _check_posted(
+        request, definition, current, response.answers, context, lenient=action != "next"
     )
     if not outcome.valid:
-        return _render_step(
-            request,
-            response,
-            current,
-            outcome.form,
-            outcome=outcome,
-            status=200 if outcome.revealed else 400,
-        )
+        return _render_again(request, response, current, outcome)
     if action == "next":
         going_to = runtime.next_step(definition, current, outcome.answers)
     elif action == "back":
@@ -227,6 +209,36 @@ def refresh(request, uid, key):
     form.quiet()
     items = render_step.items(form, current, shown, counts)
     return render(request, "lutetia_forms/_questions.html", {"items": items, "form": form})
+
+
+def _check_posted(request, definition, current, answers, context, *, lenient):
+    """The posted step checked against ``answers`` (the runtime decides what shows)."""
+    return runtime.check_step(
+        definition,
+        current,
+        answers,
+        context,
+        data=request.POST,
+        files=request.FILES,
+        action=request.POST.get("_action", "next"),
+        # What the page showed (for "new questions appeared", never for what is checked).
+        shown_before=request.POST.getlist("_shown") if "_shown" in request.POST else None,
+        lenient=lenient,
+    )
+
+
+def _render_again(request, response, current, outcome, *, correction=False):
+    """The step shown again: with its errors (400), or with the questions just revealed."""
+    status = 200 if outcome.revealed else 400
+    return _render_step(
+        request,
+        response,
+        current,
+        outcome.form,
+        outcome=outcome,
+        status=status,
+        correction=correction,
+    )
 
 
 def _render_step(request, response, current, form, *, outcome=None, status=200, correction=False):
@@ -458,28 +470,16 @@ def correct_step(request, uid, key):
         form = runtime.build_form(current, answers, context)
         return _render_step(request, response, current, form, correction=True)
     action = request.POST.get("_action", "next")
-    shown_before = request.POST.getlist("_shown") if "_shown" in request.POST else None
-    outcome = runtime.check_step(
+    outcome = _check_posted(
+        request,
         definition,
         current,
         answers,
         context,
-        data=request.POST,
-        files=request.FILES,
-        action=action,
-        shown_before=shown_before,
         lenient=action.startswith(("add:", "remove:")),
     )
     if not outcome.valid:
-        return _render_step(
-            request,
-            response,
-            current,
-            outcome.form,
-            outcome=outcome,
-            status=200 if outcome.revealed else 400,
-            correction=True,
-        )
+        return _render_again(request, response, current, outcome, correction=True)
     try:
         services.save_correction_step(response, outcome)
     except services.Refused as refused:

@@ -23,25 +23,6 @@ ANSWERS = {
 }
 
 
-@pytest.fixture
-def default_site(db):
-    """The default site, made again when a transactional test flushed the database."""
-    from django.conf import settings
-    from wagtail.models import Locale, Page, Site
-
-    site = Site.objects.filter(is_default_site=True).first()
-    if site is not None:
-        return site
-    locale, _created = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
-    root = Page.get_first_root_node() or Page.add_root(
-        instance=Page(title="Root", slug="root", locale=locale)
-    )
-    home = root.add_child(instance=Page(title="Beaumont", slug="beaumont", locale=locale))
-    return Site.objects.create(
-        hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Beaumont"
-    )
-
-
 def completed_draft(form, site, user=None) -> Response:
     access = services.start(form, site=site, user=user)
     definition = services.definition_of(access.response.version)

@@ -17,6 +17,39 @@ from .models import Binding, Workflow
 # English word ("Answer", "In progress") from winning.
 
 
+def ask_citizen_actions(working_state: str) -> list[dict]:
+    """Ask the citizen for more (a secret link, 15 days), and their answer bringing the request
+    back to ``working_state``."""
+    return [
+        {
+            "key": "ask",
+            "name": pgettext("demo workflow", "Ask for more information"),
+            "sources": [working_state],
+            "target": "waiting",
+            "tasks": [
+                {
+                    "type": "ask_citizen",
+                    "config": {
+                        "message": pgettext(
+                            "demo workflow",
+                            "Could you tell us more about your request {{ reference }}?",
+                        ),
+                        "deadline_days": 15,
+                        "then_action": "completed",
+                    },
+                }
+            ],
+        },
+        {
+            "key": "completed",
+            "name": pgettext("demo workflow", "I answered"),
+            "sources": ["waiting"],
+            "target": working_state,
+            "trigger": "citizen",
+        },
+    ]
+
+
 def message_definition() -> dict:
     """States and actions in the active language (the demo is written in the site's)."""
     return {
@@ -65,32 +98,7 @@ def message_definition() -> dict:
                 "mass": True,
                 "tasks": [{"type": "assign", "config": {"mode": "actor"}}],
             },
-            {
-                "key": "ask",
-                "name": pgettext("demo workflow", "Ask for more information"),
-                "sources": ["in_progress"],
-                "target": "waiting",
-                "tasks": [
-                    {
-                        "type": "ask_citizen",
-                        "config": {
-                            "message": pgettext(
-                                "demo workflow",
-                                "Could you tell us more about your request {{ reference }}?",
-                            ),
-                            "deadline_days": 15,
-                            "then_action": "completed",
-                        },
-                    }
-                ],
-            },
-            {
-                "key": "completed",
-                "name": pgettext("demo workflow", "I answered"),
-                "sources": ["waiting"],
-                "target": "in_progress",
-                "trigger": "citizen",
-            },
+            *ask_citizen_actions("in_progress"),
             {
                 "key": "answer",
                 "name": pgettext("demo workflow", "Answer"),
@@ -228,32 +236,7 @@ def demand_definition() -> dict:
                 "mass": True,
                 "tasks": [{"type": "assign", "config": {"mode": "actor"}}],
             },
-            {
-                "key": "ask",
-                "name": pgettext("demo workflow", "Ask for more information"),
-                "sources": ["in_review"],
-                "target": "waiting",
-                "tasks": [
-                    {
-                        "type": "ask_citizen",
-                        "config": {
-                            "message": pgettext(
-                                "demo workflow",
-                                "Could you tell us more about your request {{ reference }}?",
-                            ),
-                            "deadline_days": 15,
-                            "then_action": "completed",
-                        },
-                    }
-                ],
-            },
-            {
-                "key": "completed",
-                "name": pgettext("demo workflow", "I answered"),
-                "sources": ["waiting"],
-                "target": "in_review",
-                "trigger": "citizen",
-            },
+            *ask_citizen_actions("in_review"),
             {
                 "key": "grant",
                 "name": pgettext("demo workflow", "Grant"),

@@ -109,9 +109,22 @@ def demo_city(django_db_setup, django_db_blocker, tmp_path_factory):
 
 @pytest.fixture
 def default_site(db):
-    from wagtail.models import Site
+    """The default site; made again when an earlier transactional test flushed the database
+    (Wagtail's migrations create it, and a flush takes it away)."""
+    from django.conf import settings
+    from wagtail.models import Locale, Page, Site
 
-    return Site.objects.get(is_default_site=True)
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is not None:
+        return site
+    locale, _created = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    root = Page.get_first_root_node() or Page.add_root(
+        instance=Page(title="Root", slug="root", locale=locale)
+    )
+    home = root.add_child(instance=Page(title="Beaumont", slug="beaumont", locale=locale))
+    return Site.objects.create(
+        hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Beaumont"
+    )
 
 
 PASSWORD = "correct horse battery staple"
