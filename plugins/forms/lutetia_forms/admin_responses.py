@@ -16,7 +16,6 @@ import tempfile
 from datetime import timedelta
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -303,8 +302,7 @@ class ResponsesView(ProcessorMixin, WagtailAdminTemplateMixin, View):
         self.form = form_or_404(request, pk) if pk is not None else None
         made = ListContext(request, self.form)
         columns = listing.list_columns(made.definition, form=self.form is not None)
-        rows = listing.page_queryset(listing.ordered(made.queryset), columns)
-        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("p"))
+        page = listing.page(made.queryset, columns, request.GET.get("p"), PAGE_SIZE)
         context = self.get_context_data(
             form_=self.form,
             filter_form=made.filter_form,
