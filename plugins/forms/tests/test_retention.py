@@ -16,7 +16,9 @@ from lutetia import files
 from lutetia.audit.models import AuditEntry
 
 
-def test_responses_past_retention_are_anonymised_and_logged(client, form, citizen):
+def test_responses_past_retention_are_anonymised_and_logged(
+    client, form, citizen, django_capture_on_commit_callbacks
+):
     client.force_login(citizen)
     response, _answer = submit_as(client, form)
     Form.objects.filter(pk=form.pk).update(retention_days=30)
@@ -24,10 +26,10 @@ def test_responses_past_retention_are_anonymised_and_logged(client, form, citize
         "anonymised": 0,
         "deleted": 0,
     }
-    assert services.apply_retention(timezone.now() + timedelta(days=31)) == {
-        "anonymised": 1,
-        "deleted": 0,
-    }
+    # On PostgreSQL the access log is written when the use case commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        done = services.apply_retention(timezone.now() + timedelta(days=31))
+    assert done == {"anonymised": 1, "deleted": 0}
     response.refresh_from_db()
     assert response.owner is None and response.email == ""
     assert "name" not in response.answers and "email" not in response.answers
@@ -41,11 +43,14 @@ def test_responses_past_retention_are_anonymised_and_logged(client, form, citize
     }
 
 
-def test_responses_past_retention_may_be_deleted(client, form, citizen):
+def test_responses_past_retention_may_be_deleted(
+    client, form, citizen, django_capture_on_commit_callbacks
+):
     client.force_login(citizen)
     response, _answer = submit_as(client, form)
     Form.objects.filter(pk=form.pk).update(retention_days=1, retention_action="delete")
-    assert services.apply_retention(timezone.now() + timedelta(days=2))["deleted"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.apply_retention(timezone.now() + timedelta(days=2))["deleted"] == 1
     assert not Response.objects.filter(pk=response.pk).exists()
     assert AuditEntry.objects.filter(action="forms.deleted", target_id=str(response.pk)).exists()
 
