@@ -153,7 +153,7 @@ def test_anonymous_citizens_answer_the_anti_robot_question(client, form):
     assert answer.status_code == 400
     page = answer.content.decode()
     token = re.search(r'name="captcha_token" value="([^"]+)"', page).group(1)
-    from lutetia_forms import captcha
+    from lutetia import captcha
 
     question = captcha.question_of(token)
     a, b = map(int, re.findall(r"\d+", question)[:2])
@@ -173,7 +173,7 @@ def test_anonymous_citizens_answer_the_anti_robot_question(client, form):
 
 @pytest.mark.django_db
 def test_a_solved_anti_robot_question_cannot_be_replayed():
-    from lutetia_forms import captcha
+    from lutetia import captcha
 
     _question, token = captcha.challenge()
     question = captcha.question_of(token)

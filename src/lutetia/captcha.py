@@ -1,9 +1,10 @@
-"""A question only a person answers, for anonymous submissions when the form asks for it.
+"""A question only a person answers, for anonymous citizens when a form or a service asks for it.
 
 An arithmetic question in words and digits ("What is 3 plus 4?"): readable by screen readers,
 no image, no third-party service, no cookie. The answer travels signed with the page (it
 cannot be altered) and each question is accepted once (a robot cannot replay a solved one).
-Paired with the rate limit on new drafts; a city that needs stronger may add its own challenge.
+Paired with rate limits (new drafts, bookings); a city that needs stronger may add its own
+challenge. Used by Forms and Appointments.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-SALT = "lutetia_forms.captcha"
+SALT = "lutetia.captcha"
 MAX_AGE = 60 * 60  # seconds a page may stay open
 
 
@@ -50,6 +51,6 @@ def check(token: str, answer: str) -> str:
         return _("Answer the anti-robot question.")
     if (answer or "").strip() != str(data["a"] + data["b"]):
         return _("The answer to the anti-robot question is not right: try the new one.")
-    if not cache.add(f"forms:captcha:{data['n']}", 1, MAX_AGE):
+    if not cache.add(f"lutetia.captcha:{data['n']}", 1, MAX_AGE):
         return _("This anti-robot question was already answered: answer the new one.")
     return ""
