@@ -1,0 +1,1 @@
+"""Appointments: a Lutetia plugin."""

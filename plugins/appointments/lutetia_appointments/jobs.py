@@ -1,0 +1,59 @@
+"""Appointments' periodic jobs: holds that ran out, waiting-list offers, reminders, new slots."""
+
+from datetime import datetime, timedelta
+
+from django.utils.translation import gettext_lazy as _
+
+from lutetia.jobs.registry import periodic_job
+
+
+@periodic_job(
+    "appointments.holds",
+    every=timedelta(minutes=1),
+    timeout=timedelta(minutes=5),
+    atomic=False,
+    verbose_name=_("Free the slots held too long"),
+    description=_(
+        "Slots held while citizens fill the questions, and slots offered from a waiting list, "
+        "go back to the pool when their time runs out (an offer goes to the next citizen)."
+    ),
+)
+def free_holds(now: datetime) -> int:
+    from . import booking, waiting
+
+    offers = waiting.expire_offers(now)
+    return offers + len(booking.release_expired(now))
+
+
+@periodic_job(
+    "appointments.reminders",
+    every=timedelta(minutes=10),
+    timeout=timedelta(minutes=30),
+    atomic=False,
+    verbose_name=_("Send appointment reminders"),
+    description=_(
+        "E-mails (and text messages where the service sends them) the citizens whose "
+        "appointment comes within the service's reminder delay."
+    ),
+)
+def send_reminders(now: datetime) -> int:
+    from . import reminders
+
+    return reminders.send_due(now)
+
+
+@periodic_job(
+    "appointments.slots",
+    every=timedelta(hours=6),
+    timeout=timedelta(hours=1),
+    atomic=False,
+    verbose_name=_("Make the slots of the coming weeks"),
+    description=_(
+        "Each agenda's slots are made from its opening rules up to its booking horizon; an "
+        "agenda whose rules conflict with booked appointments is left as it is."
+    ),
+)
+def make_slots(now: datetime) -> int:
+    from . import opening
+
+    return opening.extend_all(now)

@@ -1,0 +1,169 @@
+"""A service's own questions, asked after the slot is chosen (besides name, e-mail, phone).
+
+Stored in ``Service.questions`` as a list of plain dicts::
+
+    {"key": "document", "label": "Document wanted", "type": "choice", "required": true,
+     "help": "", "choices": [["id", "Identity card"], ["passport", "Passport"]]}
+
+Types: text, textarea, email, phone, number, date, choice, yes_no. `validate` checks a list
+before it is saved (the back office shows its messages); `form_fields` makes the Django fields
+the citizen's page shows; `answers_of` keeps the cleaned answers as JSON-able values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+TYPES = {
+    "text": gettext_lazy("short text"),
+    "textarea": gettext_lazy("long text"),
+    "email": gettext_lazy("e-mail"),
+    "phone": gettext_lazy("phone"),
+    "number": gettext_lazy("number"),
+    "date": gettext_lazy("date"),
+    "choice": gettext_lazy("single choice"),
+    "yes_no": gettext_lazy("yes/no"),
+}
+KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+#: keys the page uses for its own fields
+RESERVED = {"first_name", "last_name", "email", "phone", "people", "captcha", "captcha_token"}
+PREFIX = "q_"
+
+
+def validate(questions) -> list[dict]:
+    """The questions, checked; ValidationError with every problem found."""
+    if not isinstance(questions, list):
+        raise ValidationError(_("The questions must be a list."))
+    problems, keys, cleaned = [], set(), []
+    for index, question in enumerate(questions, start=1):
+        if not isinstance(question, dict):
+            problems.append(_("Question %(n)s is not an object.") % {"n": index})
+            continue
+        key = str(question.get("key", ""))
+        label = str(question.get("label", "")).strip()
+        kind = question.get("type", "text")
+        if not KEY.match(key) or key in RESERVED:
+            problems.append(
+                _(
+                    "Question %(n)s: its key must be lower-case letters, digits and _ (not a field "
+                    "of the page)."
+                )
+                % {"n": index}
+            )
+        elif key in keys:
+            problems.append(
+                _("Question %(n)s: the key “%(key)s” is used twice.") % {"n": index, "key": key}
+            )
+        keys.add(key)
+        if not label:
+            problems.append(_("Question %(n)s has no label.") % {"n": index})
+        if kind not in TYPES:
+            problems.append(
+                _("Question %(n)s: unknown type “%(type)s”.") % {"n": index, "type": kind}
+            )
+        choices = question.get("choices") or []
+        if kind == "choice":
+            if not choices or not all(
+                isinstance(c, list | tuple) and len(c) == 2 and str(c[0]) and str(c[1])
+                for c in choices
+            ):
+                problems.append(
+                    _("Question %(n)s: a choice needs a list of [value, label] pairs.")
+                    % {"n": index}
+                )
+        cleaned.append(
+            {
+                "key": key,
+                "label": label,
+                "type": kind,
+                "required": bool(question.get("required", False)),
+                "help": str(question.get("help", "")),
+                **(
+                    {"choices": [[str(v), str(lbl)] for v, lbl in choices]}
+                    if kind == "choice"
+                    else {}
+                ),
+            }
+        )
+    if problems:
+        raise ValidationError(problems)
+    return cleaned
+
+
+def _field(question: dict) -> forms.Field:
+    common = {
+        "label": question["label"],
+        "required": question.get("required", False),
+        "help_text": question.get("help", ""),
+    }
+    kind = question.get("type", "text")
+    if kind == "textarea":
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=2000, **common)
+    if kind == "email":
+        return forms.EmailField(**common)
+    if kind == "phone":
+        return forms.RegexField(
+            regex=r"^\+?[0-9 .()-]{6,20}$",
+            error_messages={"invalid": _("Enter a phone number.")},
+            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+            **common,
+        )
+    if kind == "number":
+        return forms.DecimalField(max_digits=12, decimal_places=2, **common)
+    if kind == "date":
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if kind == "choice":
+        return forms.ChoiceField(
+            choices=[("", "—"), *[(v, lbl) for v, lbl in question.get("choices", [])]],
+            **common,
+        )
+    if kind == "yes_no":
+        return forms.TypedChoiceField(
+            choices=[("yes", _("Yes")), ("no", _("No"))],
+            widget=forms.RadioSelect,
+            coerce=lambda value: value == "yes",
+            empty_value=None,
+            **common,
+        )
+    return forms.CharField(max_length=300, **common)
+
+
+def form_fields(questions: list[dict]) -> dict[str, forms.Field]:
+    """The Django fields of the questions, named ``q_<key>``."""
+    return {PREFIX + q["key"]: _field(q) for q in questions if q.get("type") in TYPES}
+
+
+def answers_of(questions: list[dict], cleaned_data: dict) -> dict:
+    """The cleaned answers by key, as JSON values (dates in ISO form, numbers as strings)."""
+    answers = {}
+    for question in questions:
+        value = cleaned_data.get(PREFIX + question["key"])
+        if value in (None, ""):
+            continue
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        elif not isinstance(value, bool | str | int):
+            value = str(value)
+        answers[question["key"]] = value
+    return answers
+
+
+def readable(questions: list[dict], answers: dict) -> list[tuple[str, str]]:
+    """(label, answer as read) of each answered question, for summaries and lists."""
+    found = []
+    for question in questions:
+        if question["key"] not in answers:
+            continue
+        value = answers[question["key"]]
+        if question.get("type") == "choice":
+            value = dict(question.get("choices", [])).get(value, value)
+        elif question.get("type") == "yes_no":
+            value = _("Yes") if value else _("No")
+        found.append((question["label"], str(value)))
+    return found
