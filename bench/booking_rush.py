@@ -15,16 +15,18 @@ in the same run:
    the per-address limits count citizens, not the benchmark), through the citizen's pages
    without reading them: POST the chosen slot on the agenda's calendar (the slot is held),
    POST their details, POST the confirmation. Half the attempts aim at the ``--hot`` first
-   slots (everybody wants Monday 9:00), the rest at a slot the client has not seen taken. A
-   refused hold (the calendar shown again, 409) marks the slot taken for that client. The run
-   ends when every client has seen every slot taken, or after ``--seconds``.
+   slots (everybody wants Monday 9:00), the rest at a slot not yet seen taken. A refused hold
+   (the calendar shown again, 409) or a booking marks the slot taken for the clients of that
+   process (citizens reloading the calendar would see it). The run ends when every process
+   has seen every slot taken, or after ``--seconds``.
 2. **The ceiling**: the same rush as bare SQL transactions on the same database (psycopg, no
    Django, no HTTP), one per attempt: insert the held appointment, take the place with the
    conditional UPDATE, insert the ledger row, mark the appointment booked; from as many
    connections as the server has threads (gunicorn's workers x 4), the clients being those
    connections.
 
-Printed for each: bookings/s (booked places over the time to fill them), attempts/s, p50 and
+Printed for each: bookings/s (booked places over the time to fill them: from the start to the
+last booking; the clients' learning that all is taken comes after), attempts/s, p50 and
 p99 latency of a booking (the three requests) and of a refusal, refused attempts, errors, and
 **overbooked slots** (places taken beyond capacity, counted from the ledger and from the
 appointments, must be 0); then the ratio of Lutetia's bookings/s to the ceiling's.
@@ -283,35 +285,40 @@ def book_over_http(client: Client, slug: str, agenda: str, slot: int, number: in
 
 
 def rush(attempt, targets, hot: int, clients: int, seconds: float, seed: int) -> dict:
-    """``clients`` threads attempting bookings until each has seen every target taken."""
-    outcomes: list[tuple[str, float]] = []
+    """``clients`` threads attempting bookings until every target is known taken (the threads
+    of a process share what they learn, as citizens reloading the calendar would), or for
+    ``seconds``. Each outcome is (what, latency, when it ended since the start)."""
+    outcomes: list[tuple[str, float, float]] = []
     lock = threading.Lock()
+    taken: set[int] = set()
+    started = time.perf_counter()
     deadline = time.monotonic() + seconds
     counter = iter(range(seed * 1_000_000, (seed + 1) * 1_000_000))
 
     def run(index: int):
         rng = random.Random(seed * 1000 + index)
-        open_ = list(range(len(targets)))
         state = attempt.setup()
         local = []
-        while open_ and time.monotonic() < deadline:
-            if rng.random() < 0.5 and any(i < hot for i in open_):
-                choice = rng.choice([i for i in open_ if i < hot])
-            else:
-                choice = rng.choice(open_)
+        while time.monotonic() < deadline:
             with lock:
+                open_ = [i for i in range(len(targets)) if i not in taken]
                 number = next(counter)
-            started = time.perf_counter()
+            if not open_:
+                break
+            hot_open = [i for i in open_ if i < hot]
+            choice = rng.choice(hot_open if hot_open and rng.random() < 0.5 else open_)
+            begun = time.perf_counter()
             outcome = attempt.run(state, targets[choice], number)
-            local.append((outcome, time.perf_counter() - started))
+            ended = time.perf_counter()
+            local.append((outcome, ended - begun, ended - started))
             if outcome in ("booked", "taken") and attempt.consumes:
-                open_.remove(choice)
+                with lock:
+                    taken.add(choice)
         attempt.teardown(state)
         with lock:
             outcomes.extend(local)
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
-    started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -455,10 +462,12 @@ def run_clients(kind, params, targets, hot, clients, seconds) -> dict:
 
 
 def summarise(outcomes, elapsed: float) -> dict:
-    booked = [t for outcome, t in outcomes if outcome == "booked"]
-    taken = [t for outcome, t in outcomes if outcome == "taken"]
+    booked = [t for outcome, t, _end in outcomes if outcome == "booked"]
+    taken = [t for outcome, t, _end in outcomes if outcome == "taken"]
+    # the time to fill: until the last booking (what comes after is clients learning it is over)
+    filled = max((end for outcome, _t, end in outcomes if outcome == "booked"), default=elapsed)
     errors: dict[str, int] = {}
-    for outcome, _t in outcomes:
+    for outcome, _t, _end in outcomes:
         if outcome not in ("booked", "taken"):
             errors[outcome] = errors.get(outcome, 0) + 1
 
@@ -474,7 +483,8 @@ def summarise(outcomes, elapsed: float) -> dict:
         "taken": len(taken),
         "errors": errors,
         "attempts": len(outcomes),
-        "bookings_per_s": len(booked) / elapsed,
+        "fill_seconds": filled,
+        "bookings_per_s": len(booked) / filled,
         "attempts_per_s": len(outcomes) / elapsed,
         "booked_p50": statistics.median(booked) * 1000 if booked else 0.0,
         "booked_p99": pct(booked, 0.99),
@@ -530,7 +540,8 @@ def print_result(label: str, result: dict, over: dict) -> None:
         f"{label:10} {result['bookings_per_s']:9.1f} {result['attempts_per_s']:10.1f} "
         f"{result['booked_p50']:8.1f} {result['booked_p99']:8.1f} {result['taken_p50']:8.1f} "
         f"{result['taken_p99']:8.1f} {result['booked']:7d} {result['taken']:7d} "
-        f"{over['counter'] + over['ledger'] + over['appointments']:5d}  errors: {errors}"
+        f"{over['counter'] + over['ledger'] + over['appointments']:5d} {result['fill_seconds']:7.1f}"
+        f"  errors: {errors}"
     )
 
 
@@ -622,7 +633,7 @@ def main() -> int:
 
     print(
         f"{'':10} {'booked/s':>9} {'attempts/s':>10} {'ok p50':>8} {'ok p99':>8} "
-        f"{'no p50':>8} {'no p99':>8} {'booked':>7} {'refused':>7} {'over':>5}"
+        f"{'no p50':>8} {'no p99':>8} {'booked':>7} {'refused':>7} {'over':>5} {'fill s':>7}"
     )
     print_result("lutetia", over_http, http_over)
     print_result("bare SQL", over_sql, sql_over)
