@@ -354,12 +354,22 @@ def release_expired(now: dt.datetime | None = None, slot_ids=None) -> list[Appoi
         )
     released = []
     with transaction.atomic():
+        freed: dict[int, list[int]] = {}
         for appointment in expired.select_for_update(skip_locked=True).order_by("pk"):
-            _give_back(appointment)
+            freed.setdefault(appointment.service_id, []).extend(_give_back(appointment))
             appointment.status = Appointment.Status.EXPIRED
             appointment.save(update_fields=["status"])
             released.append(appointment)
+        _offer_to_waiting(freed, now)
     return released
+
+
+def _offer_to_waiting(freed: dict[int, list[int]], now: dt.datetime) -> None:
+    """Places given back go to the citizens waiting for them first."""
+    from . import waiting
+
+    for service in Service.objects.filter(pk__in=list(freed), waiting_list=True):
+        waiting.offer_freed(service, freed[service.pk], now=now)
 
 
 # --- holding, confirming -----------------------------------------------------------------------
@@ -431,6 +441,7 @@ def release_hold(appointment: Appointment) -> list[int]:
         freed = _give_back(appointment)
         appointment.status = Appointment.Status.EXPIRED
         appointment.save(update_fields=["status"])
+        _offer_to_waiting({appointment.service_id: freed}, timezone.now())
     return freed
 
 

@@ -573,7 +573,7 @@ class Appointment(models.Model):
     client_token = models.CharField(max_length=64, blank=True, default="")
     hold_expires_at = models.DateTimeField(_("held until"), null=True, blank=True)
     #: sha256 of the secret in the citizen's cancel / reschedule links
-    secret_hash = models.CharField(max_length=64, blank=True)
+    secret_hash = models.CharField(max_length=64, blank=True, db_index=True)
     overbooked = models.BooleanField(_("overbooked"), default=False)
     presence = models.CharField(
         _("presence"), max_length=10, choices=Presence.choices, blank=True, default=""
@@ -733,7 +733,7 @@ class WaitingEntry(models.Model):
         related_name="+",
         verbose_name=_("slot offered"),
     )
-    secret_hash = models.CharField(max_length=64, blank=True)
+    secret_hash = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(_("joined at"), auto_now_add=True)
 
     class Meta:

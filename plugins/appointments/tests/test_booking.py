@@ -356,3 +356,26 @@ def test_reminders_are_sent_once_when_due(agenda):
         )
     )
     assert channels == {"email", "sms"}
+
+
+def test_a_hold_that_ran_out_goes_first_to_the_citizen_waiting(agenda):
+    from lutetia_appointments import waiting
+    from lutetia_appointments.models import WaitingEntry
+
+    agenda.service.waiting_list = True
+    agenda.service.save()
+    slot = slot_at(agenda, a_working_day(agenda), 9)
+    now = timezone.now()
+    book(agenda, slot, email="first@example.org")
+    booking.hold(agenda.service, slot, citizen=CAMILLE, token="sleeper", now=now)
+    entry = waiting.join(agenda.service, email="waiting@example.org")
+
+    booking.release_expired(now + dt.timedelta(minutes=15))
+
+    entry.refresh_from_db()
+    assert entry.status == WaitingEntry.Status.OFFERED
+    assert entry.offer.starts_at == slot.starts_at and entry.offer.status == "held"
+    assert taken(slot) == 2  # the place went straight to the waiting citizen
+    offer = OutboxMessage.objects.get(source=f"appointments:waiting:{entry.pk}")
+    assert offer.recipient == "waiting@example.org"
+    assert ledger_matches(agenda)
