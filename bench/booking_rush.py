@@ -44,7 +44,6 @@ import random
 import re
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -54,6 +53,8 @@ import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
+
+from frontoffice import free_port, wait_until_up  # the same server, started the same way
 
 LUTETIA = [sys.executable, "-m", "lutetia.cli"]
 GOAL = 0.3
@@ -496,12 +497,6 @@ def summarise(outcomes, elapsed: float) -> dict:
 # --- the server --------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def server_environment(data_dir: Path, port: int, database_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LUTETIA_")}
     env.pop("DJANGO_SETTINGS_MODULE", None)
@@ -520,18 +515,6 @@ def server_environment(data_dir: Path, port: int, database_url: str) -> dict[str
         }
     )
     return env
-
-
-def wait_until_up(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback only)
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit(f"the server did not answer on {url} within {timeout:.0f} s")
 
 
 def print_result(label: str, result: dict, over: dict) -> None:

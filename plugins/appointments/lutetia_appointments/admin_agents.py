@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import calendar as month_calendar
 import datetime as dt
-import functools
 import tempfile
 import zoneinfo
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -29,12 +28,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.http import require_POST
-from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from lutetia import audit, resources
 from lutetia.accounts import workgroups
+from lutetia.accounts.rights import RightGuard
 from lutetia.audit.models import AuditEntry, Category
 
 from . import agent_forms, availability, booking, exports, questions, stats
@@ -47,54 +46,19 @@ DAY, WEEK, MONTH = "day", "week", "month"
 HISTORY_LIMIT = 100
 
 
-def can_manage(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.has_perm(PERMISSION))
-
-
-# --- refusals ----------------------------------------------------------------------------------
-
-
-class DeniedView(WagtailAdminTemplateMixin, TemplateView):
-    """An agent without the right gets this page with a 403 (an export link must not answer
-    "200, the dashboard")."""
-
-    template_name = "lutetia_appointments/admin/agents/denied.html"
-    page_title = gettext_lazy("Appointments")
-    header_icon = "date"
-
-    def get(self, request, *args, **kwargs):
-        return self.render_to_response(self.get_context_data(), status=403)
-
-    post = get
-
-
-def refuse(request) -> HttpResponse:
-    audit.record(
-        request.user,
-        "appointments.agent_denied",
-        Appointment,
-        outcome="denied",
-        details={"path": request.path},
-        request=request,
-    )
-    return DeniedView.as_view()(request)
-
-
-def manager_required(view):
-    @functools.wraps(view)
-    def checked(request, *args, **kwargs):
-        if not can_manage(request.user):
-            return refuse(request)
-        return view(request, *args, **kwargs)
-
-    return checked
-
-
-class ManagerMixin:
-    def dispatch(self, request, *args, **kwargs):
-        if not can_manage(request.user):
-            return refuse(request)
-        return super().dispatch(request, *args, **kwargs)
+#: the right every agent screen needs; a 403 page (logged) for the others
+GUARD = RightGuard(
+    PERMISSION,
+    action="appointments.agent_denied",
+    target=Appointment,
+    title=gettext_lazy("Appointments"),
+    icon="date",
+    message=gettext_lazy("You may not handle appointments: ask an administrator for the right."),
+)
+can_manage = GUARD.allows
+refuse = GUARD.refuse
+manager_required = GUARD.required
+ManagerMixin = GUARD.Mixin
 
 
 class AgentView(ManagerMixin, WagtailAdminTemplateMixin, View):

@@ -10,7 +10,6 @@ recorded as denied. Only submitted responses are shown: drafts are the citizens'
 
 from __future__ import annotations
 
-import functools
 import re
 import tempfile
 from datetime import timedelta
@@ -22,12 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from lutetia import audit, files, pdf, resources
 from lutetia.accounts import workgroups
+from lutetia.accounts.rights import RightGuard
 
 from . import exports, listing, runtime, services, stats
 from .models import Form, Response, Upload
@@ -37,56 +36,20 @@ PAGE_SIZE = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def can_process(user) -> bool:
-    """Agents holding the right to process form responses (site administrators do)."""
-    return bool(user.is_authenticated and user.is_active and user.has_perm(PROCESS_PERMISSION))
-
-
-# --- refusals --------------------------------------------------------------------------------
-
-
-class DeniedView(WagtailAdminTemplateMixin, TemplateView):
-    """The page an agent without the right gets, with a 403 (Wagtail itself would redirect
-    to the dashboard: a download or an export link must not answer "200, the dashboard")."""
-
-    template_name = "lutetia_forms/admin/responses/denied.html"
-    page_title = gettext_lazy("Form responses")
-    header_icon = "form"
-
-    def get(self, request, *args, **kwargs):
-        return self.render_to_response(self.get_context_data(), status=403)
-
-
-def refuse(request) -> HttpResponse:
-    """403, recorded in the access log."""
-    audit.record(
-        request.user,
-        "forms.processing_denied",
-        Response,
-        outcome="denied",
-        details={"path": request.path},
-        request=request,
-    )
-    return DeniedView.as_view()(request)
-
-
-def processor_required(view):
-    """A function view only agents who may process responses reach (403 for the others)."""
-
-    @functools.wraps(view)
-    def checked(request, *args, **kwargs):
-        if not can_process(request.user):
-            return refuse(request)
-        return view(request, *args, **kwargs)
-
-    return checked
-
-
-class ProcessorMixin:
-    def dispatch(self, request, *args, **kwargs):
-        if not can_process(request.user):
-            return refuse(request)
-        return super().dispatch(request, *args, **kwargs)
+#: the right every processing screen needs; a 403 page (logged) for the others — Wagtail itself
+#: would redirect to the dashboard, and a download or an export link must not answer that
+GUARD = RightGuard(
+    PROCESS_PERMISSION,
+    action="forms.processing_denied",
+    target=Response,
+    title=gettext_lazy("Form responses"),
+    icon="form",
+    message=gettext_lazy("You may not process form responses: ask an administrator for the right."),
+)
+can_process = GUARD.allows
+refuse = GUARD.refuse
+processor_required = GUARD.required
+ProcessorMixin = GUARD.Mixin
 
 
 # --- what an agent reaches ---------------------------------------------------------------------
