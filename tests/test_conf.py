@@ -193,3 +193,31 @@ def test_a_city_s_own_breached_password_list_is_refused_offline(tmp_path):
 def test_a_breached_password_list_that_is_not_there_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="LUTETIA_BREACHED_PASSWORDS: no file"):
         load(environ={"LUTETIA_BREACHED_PASSWORDS": str(tmp_path / "missing.txt")}, cwd=tmp_path)
+
+
+def test_a_redis_cache_url_gives_a_cache_every_app_server_shares():
+    """LUTETIA_CACHE_URL=redis://... works out of the box (its client is a dependency): what one
+    process counts (a rate limit), another reads."""
+    import socket
+    import uuid
+
+    from django.core.cache.backends.redis import RedisCache
+
+    from lutetia.conf.django import cache
+    from lutetia.testing.pytest_plugin import missing
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        missing("Redis is not running on 127.0.0.1:6379")
+    config = load(environ={"LUTETIA_CACHE_URL": "redis://127.0.0.1:6379/9"})
+    settings = cache(config)
+    one = RedisCache(settings["LOCATION"], {})
+    other = RedisCache(settings["LOCATION"], {})
+    key = f"lutetia-test-{uuid.uuid4().hex}"
+    try:
+        one.add(key, 0, 60)
+        one.incr(key)
+        assert other.get(key) == 1
+    finally:
+        one.delete(key)
