@@ -501,9 +501,10 @@ def confirm(
                 code="expired",
             )
         if hold_remaining(appointment, now) <= 0:
-            _give_back(appointment)
+            freed = _give_back(appointment)
             appointment.status = Appointment.Status.EXPIRED
             appointment.save(update_fields=["status"])
+            _offer_to_waiting({appointment.service_id: freed}, now)
             expired = True
         else:
             secret = _book(appointment, details, user=user, now=now, origin=origin)

@@ -379,3 +379,23 @@ def test_a_hold_that_ran_out_goes_first_to_the_citizen_waiting(agenda):
     offer = OutboxMessage.objects.get(source=f"appointments:waiting:{entry.pk}")
     assert offer.recipient == "waiting@example.org"
     assert ledger_matches(agenda)
+
+
+def test_a_hold_confirmed_too_late_goes_to_the_citizen_waiting(agenda):
+    from lutetia_appointments import waiting
+    from lutetia_appointments.models import WaitingEntry
+
+    agenda.service.waiting_list = True
+    agenda.service.save()
+    slot = slot_at(agenda, a_working_day(agenda), 9)
+    now = timezone.now()
+    book(agenda, slot, email="first@example.org")
+    late = booking.hold(agenda.service, slot, citizen=CAMILLE, token="late", now=now)
+    entry = waiting.join(agenda.service, email="waiting@example.org")
+
+    with pytest.raises(booking.Refused):
+        booking.confirm(late, details(), now=now + dt.timedelta(minutes=11))
+
+    entry.refresh_from_db()
+    assert entry.status == WaitingEntry.Status.OFFERED
+    assert taken(slot) == 2 and ledger_matches(agenda)
