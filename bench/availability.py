@@ -36,7 +36,9 @@ from pathlib import Path
 GOAL_MS = 500.0
 
 
-def setup(tmp: Path) -> str:
+def setup(tmp: Path, **environment: str) -> str:
+    """Django on a throw-away data folder (and DATABASE_URL's database if set), migrated; the
+    ``LUTETIA_*`` values given are added. Returns the database engine's name."""
     for key in [k for k in os.environ if k.startswith("LUTETIA_")]:
         del os.environ[key]
     os.environ.update(
@@ -44,8 +46,9 @@ def setup(tmp: Path) -> str:
             "DJANGO_SETTINGS_MODULE": "lutetia.settings",
             "LUTETIA_DATA_DIR": str(tmp / "var"),
             "LUTETIA_SECRET_KEY": secrets.token_urlsafe(50),
-            "LUTETIA_ALLOWED_HOSTS": "localhost",
+            "LUTETIA_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "LUTETIA_LOG_LEVEL": "warning",
+            **environment,
         }
     )
     import django

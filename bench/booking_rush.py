@@ -54,6 +54,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+from availability import setup  # the same Django set-up as the availability bench
 from frontoffice import free_port, wait_until_up  # the same server, started the same way
 
 LUTETIA = [sys.executable, "-m", "lutetia.cli"]
@@ -62,27 +63,6 @@ CLIENT_PROCESSES = 4
 
 
 # --- the opening -------------------------------------------------------------------------------
-
-
-def setup_django(tmp: Path) -> None:
-    for key in [k for k in os.environ if k.startswith("LUTETIA_")]:
-        del os.environ[key]
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "lutetia.settings",
-            "LUTETIA_DATA_DIR": str(tmp / "var"),
-            "LUTETIA_SECRET_KEY": secrets.token_urlsafe(50),
-            "LUTETIA_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "LUTETIA_LOG_LEVEL": "warning",
-            "LUTETIA_TASK_BACKEND": "database",
-        }
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def build(agendas: int, slots: int) -> dict:
@@ -546,7 +526,8 @@ def main() -> int:
         return 2
     workers = args.workers or 2 * (os.cpu_count() or 1) + 1
     with tempfile.TemporaryDirectory(prefix="lutetia-rush-") as tmp:
-        setup_django(Path(tmp))
+        # e-mails wait in the outbox for `lutetia worker`, as in production
+        setup(Path(tmp), LUTETIA_TASK_BACKEND="database")
         from django.db import connection
         from lutetia_appointments.models import Service
 
