@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "lutetia.ops.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The site and its settings from the cache, read once per request.
+    "lutetia.site.current.CurrentSiteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Django's, but addresses outside the content routes speak the language chosen (cookie).
     "lutetia.site.middleware.LocaleMiddleware",

@@ -7,7 +7,9 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, HelpPanel
-from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.contrib.settings.models import register_setting
+
+from lutetia.site.current import CachedSiteSetting
 
 from .colours import AA_CONTRAST, HEX, WHITE, contrast
 
@@ -33,7 +35,7 @@ def readable_on_white(value: str) -> None:
 
 
 @register_setting(icon="image")
-class BootstrapIdentity(BaseSiteSetting):
+class BootstrapIdentity(CachedSiteSetting):
     """Primary and secondary colours of the site (buttons, links, header band)."""
 
     primary_colour = models.CharField(

@@ -42,3 +42,7 @@ def _cache():
     cache.set("lutetia:readyz", "1", 5)
     if cache.get("lutetia:readyz") != "1":
         raise RuntimeError("cache did not keep a value")
+
+
+# Probes answer without finding the request's site (`lutetia.site.current`).
+healthz.lutetia_no_site = readyz.lutetia_no_site = True

@@ -2,16 +2,15 @@
 
 Pages say they may be cached (`CacheablePageMixin`); `serve` (Wagtail's page view, wrapped)
 stores their response for anonymous GETs without a query string and serves it before the
-page tree is touched. The key carries a generation number kept in the database, bumped on every
-publish, unpublish, move or deletion of a page and on every change of site settings or
-plugin state, so every server process stops serving the old page at once.
+page tree is touched. The key carries the generation (`lutetia.site.current`), changed on every
+publish, unpublish, move or deletion of a page and on every change of a site, its settings, its
+menus or plugin state, so every server process stops serving the old page at once.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail import views as wagtail_views
@@ -21,28 +20,14 @@ from wagtail.signals import page_published, page_slug_changed, page_unpublished,
 
 from lutetia.plugins.signals import plugin_state_changed
 
+from .current import current_generation, new_generation
+
 KEY = "lutetia:page:{generation}:{host}:{path}"
 
 
-def current_generation() -> int:
-    """The number every cached page's key carries; read on every anonymous page view."""
-    from django.db import connection
-
-    from .models import PageCacheGeneration
-
-    # Plain SQL on the hot path: building the ORM query cost more than running it.
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT generation FROM {PageCacheGeneration._meta.db_table} WHERE id = 1")  # noqa: S608
-        row = cursor.fetchone()
-    return row[0] if row else 0
-
-
 def invalidate(**kwargs) -> None:
-    """Forget every cached page (by moving to the next generation)."""
-    from .models import PageCacheGeneration
-
-    if not PageCacheGeneration.objects.filter(pk=1).update(generation=F("generation") + 1):
-        PageCacheGeneration.objects.get_or_create(pk=1, defaults={"generation": 1})
+    """Forget every cached page, site and setting."""
+    new_generation()
 
 
 for signal in (

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
+from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 from wagtail.models import Site
 
 from lutetia.plugins import enabled_labels
+
+from .current import current_generation
+
+CHROME_KEY = "lutetia:chrome:{generation}:{site}:{language}"
+#: The header and footer are kept this long at most: a change of pages, menus or settings
+#: forgets them at once (the generation); a plugin's service renamed or closed, linked from a
+#: menu, shows within this time.
+CHROME_SECONDS = 60
 
 
 def _links(items, site, request):
@@ -31,11 +41,10 @@ def _links(items, site, request):
 
 
 def site_chrome(request):
-    """Header and footer data, computed only when a template uses it."""
+    """Header and footer data, computed only when a template uses it, kept in the cache per
+    site and language."""
 
     def chrome():
-        from .models import Navigation, SiteIdentity
-
         site = Site.find_for_request(request)
         if site is None:
             return {
@@ -45,17 +54,28 @@ def site_chrome(request):
                 "footer_links": [],
                 "footer_text": "",
             }
-        navigation = Navigation.for_site(site)
-        return {
-            "site": site,
-            "identity": SiteIdentity.for_site(site),
-            "home_url": site.root_page.localized.get_url(request),
-            "menu": _links(navigation.menu_items.select_related("link_page"), site, request),
-            "footer_links": _links(
-                navigation.footer_links.select_related("link_page"), site, request
-            ),
-            "footer_text": navigation.footer_text,
-            "plugins": enabled_labels(site),
-        }
+        key = CHROME_KEY.format(
+            generation=current_generation(), site=site.pk, language=translation.get_language()
+        )
+        found = cache.get(key)
+        if found is None:
+            found = _chrome(request, site)
+            cache.set(key, found, CHROME_SECONDS)
+        return found
 
     return {"chrome": SimpleLazyObject(chrome)}
+
+
+def _chrome(request, site) -> dict:
+    from .models import Navigation, SiteIdentity
+
+    navigation = Navigation.for_site(site)
+    return {
+        "site": site,
+        "identity": SiteIdentity.for_site(site),
+        "home_url": site.root_page.localized.get_url(request),
+        "menu": _links(navigation.menu_items.select_related("link_page"), site, request),
+        "footer_links": _links(navigation.footer_links.select_related("link_page"), site, request),
+        "footer_text": navigation.footer_text,
+        "plugins": enabled_labels(site),
+    }

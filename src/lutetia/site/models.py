@@ -12,12 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
-from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.contrib.settings.models import register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from .blocks import body_blocks
+from .current import CachedSiteSetting
 from .forms import NavigationForm, TimeZoneSelect
 from .timezones import default_time_zone, validate_time_zone
 
@@ -130,7 +131,7 @@ class ServiceDirectoryPage(CacheablePageMixin, Page):
 
 
 @register_setting(icon="site")
-class SiteIdentity(BaseSiteSetting):
+class SiteIdentity(CachedSiteSetting):
     """Who the site belongs to: shown in the header, footer and e-mails."""
 
     name = models.CharField(_("name"), max_length=120, default="Lutetia")
@@ -174,7 +175,7 @@ class SiteIdentity(BaseSiteSetting):
 
 
 @register_setting(icon="list-ul")
-class Navigation(BaseSiteSetting, ClusterableModel):
+class Navigation(CachedSiteSetting, ClusterableModel):
     """The main menu and the footer of a site, edited in the back office."""
 
     footer_text = RichTextField(_("footer text"), blank=True, features=["bold", "italic", "link"])

@@ -7,7 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
-from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.contrib.settings.models import register_setting
+
+from lutetia.site.current import CachedSiteSetting
 
 
 def validate_theme(value: str) -> None:
@@ -23,7 +25,7 @@ def validate_theme(value: str) -> None:
 
 
 @register_setting(icon="image")
-class ThemeSettings(BaseSiteSetting):
+class ThemeSettings(CachedSiteSetting):
     """Which theme this site's front office wears; switching needs no restart."""
 
     theme = models.CharField(
