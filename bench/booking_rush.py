@@ -29,7 +29,9 @@ Printed for each: bookings/s (booked places over the time to fill them: from the
 last booking; the clients' learning that all is taken comes after), attempts/s, p50 and
 p99 latency of a booking (the three requests) and of a refusal, refused attempts, errors, and
 **overbooked slots** (places taken beyond capacity, counted from the ledger and from the
-appointments, must be 0); then the ratio of Lutetia's bookings/s to the ceiling's.
+appointments, must be 0); the CPU the server and PostgreSQL spent during Lutetia's rush
+(where the time goes: a booking is three pages, a refusal one); then the ratio of Lutetia's
+bookings/s to the ceiling's.
 Goal (issue 7): ratio >= 0.3 with 0 overbooked.
 """
 
@@ -477,6 +479,31 @@ def summarise(outcomes, elapsed: float) -> dict:
 # --- the server --------------------------------------------------------------------------------
 
 
+def cpu_seconds(session: int) -> dict[str, float]:
+    """CPU used so far by the server (the processes of its session) and by PostgreSQL's
+    processes, from /proc (Linux; empty elsewhere). Processes that ended are not counted:
+    the server's workers live as long as the run."""
+    used = {"server": 0.0, "postgresql": 0.0}
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        seconds = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        if int(fields[3]) == session:  # the session id
+            used["server"] += seconds
+        elif command.startswith(b"postgres"):
+            used["postgresql"] += seconds
+    return used
+
+
 def server_environment(data_dir: Path, port: int, database_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LUTETIA_")}
     env.pop("DJANGO_SETTINGS_MODULE", None)
@@ -563,6 +590,7 @@ def main() -> int:
             bare_view = run_clients(
                 "bare", (base,), targets[:1], 0, args.clients, args.bare_seconds
             )
+            cpu_before = cpu_seconds(server.pid)
             over_http = run_clients(
                 "http",
                 (base, opening["slug"]),
@@ -571,6 +599,7 @@ def main() -> int:
                 args.clients,
                 args.seconds,
             )
+            cpu_after = cpu_seconds(server.pid)
         except Exception:
             log.flush()
             print((Path(tmp) / "server.log").read_text()[-4000:], file=sys.stderr)
@@ -615,6 +644,16 @@ def main() -> int:
         f" requests/s, p50 {bare_view['booked_p50']:.1f} ms: at most "
         f"{bare_view['attempts_per_s'] / 3:.0f} three-request bookings/s with no work at all"
     )
+    if cpu_after:
+        spent = {k: cpu_after[k] - cpu_before[k] for k in cpu_after}
+        attempts = over_http["booked"] + over_http["taken"]
+        print(
+            f"CPU during the rush: server {spent['server']:.1f} s, PostgreSQL (its processes "
+            f"alive at the end) {spent['postgresql']:.1f} s, over {over_http['seconds']:.0f} s "
+            f"on {os.cpu_count()} cores; server CPU per attempt (booking or refusal) "
+            f"{spent['server'] / max(attempts, 1) * 1000:.1f} ms, per booking made "
+            f"{spent['server'] / max(over_http['booked'], 1) * 1000:.1f} ms"
+        )
     ratio = over_http["bookings_per_s"] / over_sql["bookings_per_s"]
     overbooked_slots = sum(http_over[k] for k in ("counter", "ledger", "appointments"))
     verdict = "met" if ratio >= GOAL and overbooked_slots == 0 else "NOT met"

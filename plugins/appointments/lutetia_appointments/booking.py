@@ -302,11 +302,23 @@ def _lock_citizen(site, citizen: Citizen) -> None:
     key = citizen.key
     if not key:
         return
-    Booker.objects.get_or_create(site=site, key=key[:200])
+    # INSERT ... ON CONFLICT DO NOTHING, then the row locked: two statements, no savepoint.
+    Booker.objects.bulk_create([Booker(site=site, key=key[:200])], ignore_conflicts=True)
     Booker.objects.select_for_update().filter(site=site, key=key[:200]).first()
 
 
 # --- places ------------------------------------------------------------------------------------
+
+
+def _take_places(slots: list[Slot], places: int) -> None:
+    """Take ``places`` in each slot, in id order; `Refused` (the transaction rolls back) when
+    one has not enough. The conditional UPDATE is the guarantee: PostgreSQL re-checks its
+    condition on the row's latest version after waiting for a concurrent writer."""
+    for slot in sorted(slots, key=lambda s: s.pk):
+        if not Slot.objects.filter(
+            pk=slot.pk, is_open=True, booked__lte=F("capacity") - places
+        ).update(booked=F("booked") + places):
+            raise Refused(_("This slot was just taken: choose another one."), code="full")
 
 
 def _take(appointment: Appointment, slots: list[Slot], places: int, *, beyond: bool) -> bool:
@@ -352,13 +364,17 @@ def release_expired(now: dt.datetime | None = None, slot_ids=None) -> list[Appoi
         expired = expired.filter(
             pk__in=SlotBooking.objects.filter(slot_id__in=slot_ids).values("appointment_id")
         )
+        # A plain read first: most full slots have no lapsed hold, and then no transaction.
+        if not expired.exists():
+            return []
     released = []
     with transaction.atomic():
         freed: dict[int, list[int]] = {}
         for appointment in expired.select_for_update(skip_locked=True).order_by("pk"):
             freed.setdefault(appointment.service_id, []).extend(_give_back(appointment))
             appointment.status = Appointment.Status.EXPIRED
-            appointment.save(update_fields=["status"])
+            _forget_details(appointment)
+            appointment.save(update_fields=["status", *FORGOTTEN])
             released.append(appointment)
         _offer_to_waiting(freed, now)
     return released
@@ -395,17 +411,12 @@ def hold(
         raise Refused(reason, code="unavailable")
     if not token or len(token) > 64:
         raise Refused(_("This page expired: choose the slot again."), code="token")
-    existing = _by_token(service, token)
-    if existing is not None:
-        return _same_citizen(existing, citizen)
     agenda = first.agenda
-    slots = slots_to_take(service, agenda, first, count)
-    check_slots(service, slots, people, now)
-    try:
-        if citizen.key:
-            check_limits(service, citizen, slots[0].starts_at, slots[-1].ends_at, now, holds=True)
-        release_expired(now, [slot.pk for slot in slots])
+
+    def take(slots: list[Slot]) -> Appointment:
         with transaction.atomic():
+            # The places first: a full slot costs no row written and rolled back.
+            _take_places(slots, people)
             appointment = Appointment.objects.create(
                 site_id=service.site_id,
                 service=service,
@@ -421,14 +432,36 @@ def hold(
                 hold_expires_at=now + (hold_for or dt.timedelta(minutes=service.hold_minutes)),
                 workgroup_id=service.workgroup_id,
             )
-            _take(appointment, slots, people, beyond=False)
+            SlotBooking.objects.bulk_create(
+                SlotBooking(appointment=appointment, slot=slot, places=people) for slot in slots
+            )
+        return appointment
+
+    try:
+        slots = slots_to_take(service, agenda, first, count)
+        check_slots(service, slots, people, now)
+        if citizen.key:
+            check_limits(service, citizen, slots[0].starts_at, slots[-1].ends_at, now, holds=True)
+        # Slots read full are not tried (the conditional UPDATE is the guard; this read only
+        # spares a rush's refusals the round trips of trying).
+        if all(slot.capacity - slot.booked >= people for slot in slots):
+            try:
+                return take(slots)
+            except Refused as refused:
+                if refused.code != "full":
+                    raise
+        # Full: holds of these slots that ran out give their places back (to the waiting list
+        # first), then one more try. Looked for only then: bookings that find room never pay.
+        if not release_expired(now, [slot.pk for slot in slots]):
+            raise Refused(_("This slot was just taken: choose another one."), code="full")
+        return take(slots)
     except (IntegrityError, Refused):
-        # The same request sent twice at once: the one that won is the answer to both.
+        # The same request sent again (the token is unique per service), or twice at once and
+        # this one lost the place to its twin: the hold made is the answer to both.
         existing = _by_token(service, token)
         if existing is None:
             raise
         return _same_citizen(existing, citizen)
-    return appointment
 
 
 def release_hold(appointment: Appointment) -> list[int]:
@@ -440,7 +473,8 @@ def release_hold(appointment: Appointment) -> list[int]:
             return []
         freed = _give_back(appointment)
         appointment.status = Appointment.Status.EXPIRED
-        appointment.save(update_fields=["status"])
+        _forget_details(appointment)
+        appointment.save(update_fields=["status", *FORGOTTEN])
         _offer_to_waiting({appointment.service_id: freed}, timezone.now())
     return freed
 
@@ -474,6 +508,42 @@ class Details:
     answers: dict | None = None
 
 
+def keep_details(appointment: Appointment, details: Details) -> bool:
+    """Keep what the citizen gave on their held appointment until they confirm (one UPDATE,
+    no session write); False when the hold is over. A hold that runs out forgets them."""
+    kept = Appointment.objects.filter(pk=appointment.pk, status=Appointment.Status.HELD).update(
+        first_name=details.first_name.strip(),
+        last_name=details.last_name.strip(),
+        email=details.email.strip(),
+        phone=details.phone.strip(),
+        answers=details.answers or {},
+    )
+    return bool(kept)
+
+
+def details_of(appointment: Appointment) -> Details | None:
+    """What the citizen gave for a held appointment, None before they gave it."""
+    if not appointment.first_name:
+        return None
+    return Details(
+        first_name=appointment.first_name,
+        last_name=appointment.last_name,
+        email=appointment.email,
+        phone=appointment.phone,
+        answers=appointment.answers or {},
+    )
+
+
+FORGOTTEN = ("first_name", "last_name", "email", "phone", "answers")
+
+
+def _forget_details(appointment: Appointment) -> None:
+    """A hold that ended without a booking keeps no personal data."""
+    appointment.first_name = appointment.last_name = appointment.phone = ""
+    appointment.email = ""
+    appointment.answers = {}
+
+
 def confirm(
     appointment: Appointment,
     details: Details,
@@ -490,7 +560,7 @@ def confirm(
     with transaction.atomic():
         appointment = (
             Appointment.objects.select_for_update(of=("self",))
-            .select_related("service", "service__category", "agenda", "site")
+            .select_related("service", "service__category", "agenda", "agenda__location", "site")
             .get(pk=appointment.pk)
         )
         if appointment.status == Appointment.Status.BOOKED:
@@ -503,7 +573,8 @@ def confirm(
         if hold_remaining(appointment, now) <= 0:
             freed = _give_back(appointment)
             appointment.status = Appointment.Status.EXPIRED
-            appointment.save(update_fields=["status"])
+            _forget_details(appointment)
+            appointment.save(update_fields=["status", *FORGOTTEN])
             _offer_to_waiting({appointment.service_id: freed}, now)
             expired = True
         else:
@@ -573,8 +644,8 @@ def _number(appointment: Appointment) -> None:
 def _free_resource(appointment: Appointment) -> int | None:
     """The agenda's active resource with the fewest appointments at that time."""
     candidates = [r for r in appointment.agenda.resources.all() if r.active]
-    if not candidates:
-        return None
+    if len(candidates) < 2:
+        return candidates[0].pk if candidates else None
     busy: dict[int, int] = {}
     for resource_id in Appointment.objects.filter(
         agenda_id=appointment.agenda_id,

@@ -128,38 +128,33 @@ class DetailsForm(CaptchaMixin, forms.Form):
         super().full_clean()
         self._renew_captcha()
 
-    def stored(self) -> dict:
-        """What the session keeps between this page and the summary (JSON values)."""
+    def details(self) -> booking.Details:
+        """What the citizen gave (the answers as JSON values)."""
         data = self.cleaned_data
-        return {
-            "first_name": data["first_name"].strip(),
-            "last_name": data["last_name"].strip(),
-            "email": data["email"].strip(),
-            "phone": (data.get("phone") or "").strip(),
-            "answers": questions.answers_of(self.service.questions or [], data),
-        }
+        return booking.Details(
+            first_name=data["first_name"].strip(),
+            last_name=data["last_name"].strip(),
+            email=data["email"].strip(),
+            phone=(data.get("phone") or "").strip(),
+            answers=questions.answers_of(self.service.questions or [], data),
+        )
 
     @staticmethod
-    def initial_of(stored: dict) -> dict:
-        """The form's initial values from what the session kept."""
-        initial = {k: stored.get(k, "") for k in ("first_name", "last_name", "email", "phone")}
-        for key, value in (stored.get("answers") or {}).items():
+    def initial_of(given: booking.Details) -> dict:
+        """The form's initial values from what the citizen gave before."""
+        initial = {
+            "first_name": given.first_name,
+            "last_name": given.last_name,
+            "email": given.email,
+            "phone": given.phone,
+        }
+        for key, value in (given.answers or {}).items():
             if value is True:
                 value = "yes"
             elif value is False:
                 value = "no"
             initial[questions.PREFIX + key] = value
         return initial
-
-
-def details_of(stored: dict) -> booking.Details:
-    return booking.Details(
-        first_name=stored.get("first_name", ""),
-        last_name=stored.get("last_name", ""),
-        email=stored.get("email", ""),
-        phone=stored.get("phone", ""),
-        answers=stored.get("answers") or {},
-    )
 
 
 class WaitingForm(forms.Form):

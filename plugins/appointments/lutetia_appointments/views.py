@@ -13,9 +13,11 @@ link (``m/<secret>/``) opens the appointment to whoever has it: to see, cancel o
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 import zoneinfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
@@ -34,13 +36,14 @@ from lutetia import audit
 from lutetia.ops.clients import client_ip
 
 from . import availability, booking, notices, questions, waiting
-from .forms import DetailsForm, LengthForm, PeopleForm, WaitingForm, details_of
+from .forms import DetailsForm, LengthForm, PeopleForm, WaitingForm
 from .models import Agenda, Appointment, Category, Service, Slot, WaitingEntry
 
-#: uids of the appointments this browser held (and booked): they open to it
-SESSION_KEY = "lutetia_appointments.held"
-#: the details typed, by appointment uid, between the details page and the summary
-DETAILS_KEY = "lutetia_appointments.details"
+#: uids of the appointments this browser held (and booked), in a signed cookie: they open to
+#: it. A cookie, not the session: a rush of anonymous citizens writes no session row.
+HELD_COOKIE = "lutetia_held"
+HELD_SALT = "lutetia_appointments.held"
+HELD_KEPT = 20
 #: slots one address may hold or confirm per hour (a robot emptying agendas, not a citizen)
 BOOKINGS_PER_HOUR = 30
 
@@ -113,15 +116,43 @@ def _throttled_message() -> str:
 
 
 def _held(request) -> list[str]:
-    return list(request.session.get(SESSION_KEY) or [])
+    if not hasattr(request, "lutetia_held"):
+        value = request.get_signed_cookie(
+            HELD_COOKIE, default="", salt=HELD_SALT, max_age=settings.SESSION_COOKIE_AGE
+        )
+        request.lutetia_held = [uid for uid in value.split(",") if uid]
+    return request.lutetia_held
 
 
 def _remember(request, appointment: Appointment) -> None:
+    """This browser may open the appointment (the cookie is written by `remembers_holds`)."""
     held = _held(request)
     uid = str(appointment.uid)
     if uid not in held:
-        held = [*held[-49:], uid]
-        request.session[SESSION_KEY] = held
+        request.lutetia_held = [*held[-(HELD_KEPT - 1) :], uid]
+        request.lutetia_held_changed = True
+
+
+def remembers_holds(view):
+    """Views that call `_remember` answer with the browser's new list of appointments."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if getattr(request, "lutetia_held_changed", False):
+            response.set_signed_cookie(
+                HELD_COOKIE,
+                ",".join(request.lutetia_held),
+                salt=HELD_SALT,
+                max_age=settings.SESSION_COOKIE_AGE,
+                path=reverse("appointments:index"),
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
+
+    return wrapped
 
 
 def _may_open(request, appointment: Appointment) -> bool:
@@ -360,12 +391,12 @@ def _calendar_context(
 
     previous_url = week_url(start - dt.timedelta(days=7)) if start > _monday(first_day) else ""
     next_url = week_url(start + dt.timedelta(days=7)) if start + dt.timedelta(7) <= last_day else ""
-    minutes = None
-    sample = Slot.objects.filter(agenda=agenda).order_by("-starts_at").first()
-    if sample is not None:
-        minutes = int((sample.ends_at - sample.starts_at).total_seconds() // 60)
     length_form = None
     if service.max_slots > 1:
+        minutes = None
+        sample = Slot.objects.filter(agenda=agenda).order_by("-starts_at").first()
+        if sample is not None:
+            minutes = int((sample.ends_at - sample.starts_at).total_seconds() // 60)
         length_form = LengthForm(
             service,
             minutes,
@@ -399,19 +430,21 @@ def _calendar_context(
 
 
 def _calendar_agenda(request, slug, agenda_uid, *, closed_ok=False) -> Agenda:
-    service = _service_or_404(request, slug, closed_ok=closed_ok)
+    """The agenda and its service, in one query (a booking rush asks for it every time)."""
     agenda = (
-        Agenda.objects.select_related("location", "service")
-        .filter(service=service, uid=agenda_uid)
+        Agenda.objects.select_related("location", "service", "service__category")
+        .filter(service__site=_site(request), service__slug=slug, uid=agenda_uid)
         .first()
     )
-    if agenda is None or (not agenda.enabled and not closed_ok):
+    if agenda is None:
         raise Http404
-    agenda.service = service
+    if not closed_ok and not (agenda.service.enabled and agenda.enabled):
+        raise Http404
     return agenda
 
 
 @never_cache
+@remembers_holds
 def calendar(request, slug, agenda):
     """A location's slots, a week at a time; the slot chosen is held (POST)."""
     posting = request.method == "POST"
@@ -455,13 +488,14 @@ def _hold(request, service: Service, agenda: Agenda) -> Appointment:
         if not request.POST.get("slot"):
             raise booking.Refused(_("Choose a slot."), code="malformed") from None
         raise booking.Refused(_("This choice is not valid."), code="malformed") from None
-    slot = Slot.objects.select_related("agenda").filter(pk=slot_id).first()
+    slot = Slot.objects.filter(pk=slot_id).first()
     if slot is None:
         raise booking.Refused(_("This slot does not exist: choose another one."), code="slot")
     if slot.agenda_id != agenda.pk:
         raise booking.Refused(
             _("This slot does not belong to this calendar: choose another one."), code="slot"
         )
+    slot.agenda = agenda
     user = request.user if request.user.is_authenticated else None
     citizen = booking.Citizen(user, user.email if user else "")
     return booking.hold(
@@ -485,9 +519,9 @@ def details(request, uid):
     if gone is not None:
         return gone
     service = appointment.service
-    stored = (request.session.get(DETAILS_KEY) or {}).get(str(appointment.uid))
-    if stored:
-        initial = DetailsForm.initial_of(stored)
+    given = booking.details_of(appointment)
+    if given is not None:
+        initial = DetailsForm.initial_of(given)
     elif request.user.is_authenticated:
         user = request.user
         initial = {"first_name": user.first_name, "last_name": user.last_name, "email": user.email}
@@ -503,9 +537,8 @@ def details(request, uid):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            kept = dict(request.session.get(DETAILS_KEY) or {})
-            kept[str(appointment.uid)] = form.stored()
-            request.session[DETAILS_KEY] = kept
+            if not booking.keep_details(appointment, form.details()):
+                return _gone(request, appointment, _expired_message())
             return redirect("appointments:summary", appointment.uid)
         status = 400
     context = {
@@ -525,8 +558,8 @@ def summary(request, uid):
     appointment, gone = _hold_or_gone(request, uid)
     if gone is not None:
         return gone
-    stored = (request.session.get(DETAILS_KEY) or {}).get(str(appointment.uid))
-    if not stored:
+    given = booking.details_of(appointment)
+    if given is None:
         return redirect("appointments:details", appointment.uid)
     problem, status = "", 200
     if request.method == "POST":
@@ -535,15 +568,12 @@ def summary(request, uid):
         else:
             user = request.user if request.user.is_authenticated else None
             try:
-                appointment, _secret = booking.confirm(appointment, details_of(stored), user=user)
+                appointment, _secret = booking.confirm(appointment, given, user=user)
             except booking.Refused as refused:
                 if refused.code == "expired":
                     return _gone(request, appointment, refused.message)
                 problem, status = refused.message, 409
             else:
-                kept = dict(request.session.get(DETAILS_KEY) or {})
-                kept.pop(str(appointment.uid), None)
-                request.session[DETAILS_KEY] = kept
                 return redirect("appointments:appointment", appointment.uid)
     service = appointment.service
     context = {
@@ -551,8 +581,8 @@ def summary(request, uid):
         "appointment": appointment,
         "service": service,
         "about": _describe(appointment),
-        "stored": stored,
-        "answers": questions.readable(service.questions or [], stored.get("answers") or {}),
+        "stored": given,
+        "answers": questions.readable(service.questions or [], given.answers or {}),
         "problem": problem,
         **_hold_context(appointment),
     }
@@ -803,6 +833,7 @@ def waiting_list(request, slug):
 
 
 @never_cache
+@remembers_holds
 def offer(request, secret):
     """A slot offered from the waiting list: take it (details, then booked) or let it go."""
     entry = waiting.offer_for(secret)
@@ -832,7 +863,7 @@ def offer(request, secret):
         if form.is_valid():
             user = request.user if request.user.is_authenticated else None
             try:
-                booked, _secret = waiting.accept(entry, details_of(form.stored()), user=user)
+                booked, _secret = waiting.accept(entry, form.details(), user=user)
             except booking.Refused as refused:
                 problem, status = refused.message, 409
             else:

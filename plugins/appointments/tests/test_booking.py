@@ -110,11 +110,15 @@ def test_a_hold_that_ran_out_cannot_be_confirmed_and_gives_its_place_back(agenda
     assert taken(slot) == 0
 
 
-def test_the_last_place_held_too_long_goes_to_the_next_citizen(agenda):
+@pytest.mark.parametrize("read_full", [False, True], ids=["read-before", "read-full"])
+def test_the_last_place_held_too_long_goes_to_the_next_citizen(agenda, read_full):
     slot = slot_at(agenda, a_working_day(agenda), 9)
     now = timezone.now()
     book(agenda, slot, email="first@example.org")
     sleeper = booking.hold(agenda.service, slot, citizen=CAMILLE, token="sleeper", now=now)
+    if read_full:  # the page that posts sees the slot full: the lapsed hold is still found
+        slot.refresh_from_db()
+        assert slot.booked == slot.capacity
     later = now + dt.timedelta(minutes=15)
     other = booking.Citizen(None, "dominique@example.org")
     fresh = booking.hold(agenda.service, slot, citizen=other, token="fresh", now=later)
@@ -123,6 +127,30 @@ def test_the_last_place_held_too_long_goes_to_the_next_citizen(agenda):
     assert sleeper.status == Appointment.Status.EXPIRED
     assert taken(slot) == 2
     assert ledger_matches(agenda)
+
+
+def test_a_hold_that_ends_without_a_booking_keeps_no_personal_data(agenda):
+    slot = slot_at(agenda, a_working_day(agenda), 9)
+    now = timezone.now()
+    held = booking.hold(agenda.service, slot, citizen=CAMILLE, token="t", now=now)
+    assert booking.details_of(held) is None  # nothing given yet: the summary sends back
+    assert booking.keep_details(held, details(phone="+33612345678"))
+    held.refresh_from_db()
+    assert booking.details_of(held).phone == "+33612345678"
+
+    booking.release_expired(now + dt.timedelta(minutes=11))
+    held.refresh_from_db()
+    assert held.status == Appointment.Status.EXPIRED
+    assert [held.first_name, held.last_name, held.email, held.phone, held.answers] == [
+        "",
+        "",
+        "",
+        "",
+        {},
+    ]
+    assert not booking.keep_details(held, details())  # too late: nothing is kept
+    held.refresh_from_db()
+    assert held.first_name == ""
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import zoneinfo
 
 import pytest
 from appointments_samples import PARIS, a_working_day, book, identity_cards, slot_at
+from django.contrib.sessions.models import Session
 from django.db.models import F
 from django.test import Client
 from django.utils import formats, timezone
@@ -113,6 +114,11 @@ def test_an_anonymous_citizen_books_from_the_list_of_services_to_the_confirmatio
     assert held.status == Appointment.Status.HELD and held.starts_at == slot.starts_at
     slot.refresh_from_db()
     assert slot.booked == 1
+    # The browser is told which holds are its own in a signed cookie: no session row is
+    # written for an anonymous citizen (a rush of thousands leaves none behind).
+    cookie = answer.cookies["lutetia_held"]
+    assert cookie["httponly"] and cookie["path"] == INDEX and cookie["samesite"] == "Lax"
+    assert not Session.objects.exists()
 
     details = client.get(f"{INDEX}h/{held.uid}/")
     assert details.status_code == 200
@@ -344,6 +350,7 @@ def test_someone_elses_hold_is_not_found_and_the_attempt_is_audited(client, agen
     slot = slot_at(agenda, a_working_day(agenda), 9)
     held = held_in(hold_page(client, agenda, slot))
     stranger = Client()
+    stranger.cookies["lutetia_held"] = str(held.uid)  # forged: not signed by the site
     for url in (f"{INDEX}h/{held.uid}/", f"{INDEX}h/{held.uid}/summary/", f"{INDEX}a/{held.uid}/"):
         assert stranger.get(url).status_code == 404
     assert stranger.post(f"{INDEX}h/{held.uid}/", DETAILS).status_code == 404

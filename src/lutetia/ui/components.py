@@ -653,7 +653,9 @@ COMPONENTS: dict[str, Component] = {
                 "name": Param("the name of the radio inputs", required=True),
                 "legend": Param("what is chosen", required=True),
                 "days": Param(
-                    "list of {label, slots: [{value, label, available, selected}]}", required=True
+                    "list of {label, slots: [{value, label, available, selected}]}; a value "
+                    "is unique and has no space (it makes the radio's id)",
+                    required=True,
                 ),
                 "previous_url": Param("link to the previous period"),
                 "next_url": Param("link to the next period"),
