@@ -380,6 +380,7 @@ HISTORY_LABELS = {
     "appointments.rescheduled": gettext_lazy("Moved"),
     "appointments.presence": gettext_lazy("Presence recorded"),
     "appointments.access_denied": gettext_lazy("Access refused"),
+    "appointments.anonymised": gettext_lazy("Citizen's details erased"),
 }
 
 

@@ -78,6 +78,7 @@ class ServiceForm(forms.ModelForm):
             "offer_hours",
             "reference_prefix",
             "confirmation_message",
+            "retention_days",
         ]
         widgets = {
             "valid_from": DATE,

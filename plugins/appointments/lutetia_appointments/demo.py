@@ -69,6 +69,7 @@ def _identity_cards(site) -> Service:
         max_future=1,
         reference_prefix="CNI",
         waiting_list=True,
+        retention_days=365,
         confirmation_message=pgettext(
             "demo appointments",
             "Bring your pre-application number, an identity photo less than six months old and "
@@ -134,6 +135,7 @@ def _nursing_home(site) -> Service:
         max_future=2,
         reference_prefix="VIS",
         waiting_list=True,
+        retention_days=90,
         questions=[
             {
                 "key": "resident",

@@ -1,4 +1,5 @@
-"""Appointments' periodic jobs: holds that ran out, waiting-list offers, reminders, new slots."""
+"""Appointments' periodic jobs: holds that ran out, waiting-list offers, reminders, new slots,
+retention."""
 
 from datetime import datetime, timedelta
 
@@ -57,3 +58,21 @@ def make_slots(now: datetime) -> int:
     from . import opening
 
     return opening.extend_all(now)
+
+
+@periodic_job(
+    "appointments.retention",
+    every=timedelta(days=1),
+    timeout=timedelta(hours=4),
+    atomic=False,
+    verbose_name=_("Erase the citizens' details of old appointments"),
+    description=_(
+        "Each service says how long the details of its citizens are kept after their "
+        "appointment; then their name, contact and answers are erased, each appointment in "
+        "its own transaction with an entry in the access log."
+    ),
+)
+def apply_retention(now: datetime) -> int:
+    from . import retention
+
+    return retention.apply_retention(now)

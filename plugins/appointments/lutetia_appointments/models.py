@@ -249,6 +249,16 @@ class Service(models.Model):
         default=12,
         validators=[MinValueValidator(1), MaxValueValidator(168)],
     )
+    retention_days = models.PositiveIntegerField(
+        _("citizens' details kept for (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "After this many days from the appointment, the citizen's name, contact and answers "
+            "are erased; the appointment stays for statistics. Empty: kept until removed."
+        ),
+    )
     reference_prefix = models.CharField(
         _("reference prefix"),
         max_length=10,
@@ -605,6 +615,8 @@ class Appointment(models.Model):
     booked_at = models.DateTimeField(_("booked at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancel_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    #: when the citizen's details were erased (the service's retention period)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
     search_text = models.TextField(blank=True, default="")
 
     class Meta:

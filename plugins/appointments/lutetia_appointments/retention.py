@@ -1,0 +1,72 @@
+"""The citizens' details erased once their service's retention period is over (the job
+`appointments.retention`): the appointment stays, without whom it was for, for statistics."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from lutetia import audit
+
+from .models import Appointment, Service
+
+ERASED = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "answers",
+    "owner",
+    "secret_hash",
+    "cancel_reason",
+    "search_text",
+    "anonymised_at",
+)
+
+
+def anonymise(appointment: Appointment, *, actor=None, reason: str = "") -> Appointment:
+    """Erase who the appointment was for: name, contact, answers, the account link, the
+    agent's free-text reason, and the secret of the e-mail's links (they open nothing any
+    more). Its place, time, service, status and reference stay."""
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if appointment.anonymised_at is not None:
+            return appointment
+        appointment.first_name = appointment.last_name = appointment.email = ""
+        appointment.phone = appointment.secret_hash = appointment.cancel_reason = ""
+        appointment.answers = {}
+        appointment.owner = None
+        appointment.search_text = (appointment.reference or "").casefold()
+        appointment.anonymised_at = timezone.now()
+        appointment.save(update_fields=list(ERASED))
+        audit.record(
+            actor,
+            "appointments.anonymised",
+            appointment,
+            origin="system" if actor is None else None,
+            details={"reason": reason},
+        )
+    return appointment
+
+
+def apply_retention(now: dt.datetime | None = None) -> int:
+    """Anonymise the appointments that ended longer ago than their service keeps them (held
+    ones aside: they are not over); each in its own transaction. Returns how many."""
+    now = now or timezone.now()
+    done = 0
+    for service in Service.objects.exclude(retention_days=None):
+        due = (
+            Appointment.objects.filter(
+                service=service,
+                anonymised_at=None,
+                ends_at__lt=now - dt.timedelta(days=service.retention_days),
+            )
+            .exclude(status=Appointment.Status.HELD)
+            .only("pk")
+        )
+        for appointment in due.iterator():
+            anonymise(appointment, reason="retention")
+            done += 1
+    return done
