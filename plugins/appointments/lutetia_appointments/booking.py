@@ -310,15 +310,27 @@ def _lock_citizen(site, citizen: Citizen) -> None:
 # --- places ------------------------------------------------------------------------------------
 
 
+def _take_place(slot: Slot, places: int) -> bool:
+    """Take ``places`` in the slot if it has them: the guarantee. One conditional UPDATE;
+    PostgreSQL re-checks its condition on the row's latest version after waiting for a
+    concurrent writer, and the CHECK constraint stands behind it."""
+    return bool(
+        Slot.objects.filter(pk=slot.pk, is_open=True, booked__lte=F("capacity") - places).update(
+            booked=F("booked") + places
+        )
+    )
+
+
+def _full() -> Refused:
+    return Refused(_("This slot was just taken: choose another one."), code="full")
+
+
 def _take_places(slots: list[Slot], places: int) -> None:
     """Take ``places`` in each slot, in id order; `Refused` (the transaction rolls back) when
-    one has not enough. The conditional UPDATE is the guarantee: PostgreSQL re-checks its
-    condition on the row's latest version after waiting for a concurrent writer."""
+    one has not enough."""
     for slot in sorted(slots, key=lambda s: s.pk):
-        if not Slot.objects.filter(
-            pk=slot.pk, is_open=True, booked__lte=F("capacity") - places
-        ).update(booked=F("booked") + places):
-            raise Refused(_("This slot was just taken: choose another one."), code="full")
+        if not _take_place(slot, places):
+            raise _full()
 
 
 def _take(appointment: Appointment, slots: list[Slot], places: int, *, beyond: bool) -> bool:
@@ -327,12 +339,10 @@ def _take(appointment: Appointment, slots: list[Slot], places: int, *, beyond: b
     True when some were."""
     overbooked = False
     for slot in sorted(slots, key=lambda s: s.pk):
-        taken = Slot.objects.filter(
-            pk=slot.pk, is_open=True, booked__lte=F("capacity") - places
-        ).update(booked=F("booked") + places)
+        taken = _take_place(slot, places)
         if not taken:
             if not beyond:
-                raise Refused(_("This slot was just taken: choose another one."), code="full")
+                raise _full()
             Slot.objects.filter(pk=slot.pk).update(overbooked=F("overbooked") + places)
             overbooked = True
         SlotBooking.objects.create(
@@ -453,7 +463,7 @@ def hold(
         # Full: holds of these slots that ran out give their places back (to the waiting list
         # first), then one more try. Looked for only then: bookings that find room never pay.
         if not release_expired(now, [slot.pk for slot in slots]):
-            raise Refused(_("This slot was just taken: choose another one."), code="full")
+            raise _full()
         return take(slots)
     except (IntegrityError, Refused):
         # The same request sent again (the token is unique per service), or twice at once and
