@@ -261,6 +261,10 @@ class CalendarView(AgentView):
             "views": [(DAY, _("Day")), (WEEK, _("Week")), (MONTH, _("Month"))],
         }
         context.update(getattr(self, f"_{view}")(agenda, day, resource))
+        # the day and week list citizens by name: a view of personal data, as the printed day
+        audit.personal_data_viewed(
+            request, agenda, details={"as": f"calendar ({view})", "day": str(day)}
+        )
         return self.render_to_response(self.get_context_data(**context), status=status)
 
     def _day(self, agenda, day, resource):

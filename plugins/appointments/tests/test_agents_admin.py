@@ -191,6 +191,9 @@ def test_the_day_view_lists_each_slot_with_its_appointments(client, manager, des
     assert "Camille Martin" in body and booked.reference in body
     # one appointment, 9 slots of 2 places
     assert places_taken(1, 18) in body
+    # names were shown: the access log says who saw them
+    entry = AuditEntry.objects.get(action="personal_data.view", target_id=str(desk.pk))
+    assert entry.actor_id == str(manager.pk)
 
 
 def test_overbooked_appointments_are_flagged_in_the_calendars(client, manager, desk, day):
