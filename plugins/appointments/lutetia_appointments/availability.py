@@ -109,14 +109,18 @@ def calendar(
     taken slot is shown as such), only those citizens may book now."""
     now = now or timezone.now()
     earliest, latest = booking.bookable_window(agenda.service, now)
-    slots = Slot.objects.filter(
-        agenda=agenda,
-        is_open=True,
-        day__gte=start,
-        day__lt=start + dt.timedelta(days=days),
-        starts_at__gte=earliest,
-        starts_at__lt=latest,
-    ).order_by("starts_at")
+    slots = (
+        Slot.objects.filter(
+            agenda=agenda,
+            is_open=True,
+            day__gte=start,
+            day__lt=start + dt.timedelta(days=days),
+            starts_at__gte=earliest,
+            starts_at__lt=latest,
+        )
+        .only("pk", "agenda_id", "starts_at", "ends_at", "day", "capacity", "booked")
+        .order_by("starts_at")
+    )
     found: dict[dt.date, list[Slot]] = {}
     for slot in slots:
         slot.available = slot.capacity - slot.booked >= people

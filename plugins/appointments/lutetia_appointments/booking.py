@@ -554,6 +554,35 @@ def _forget_details(appointment: Appointment) -> None:
     appointment.answers = {}
 
 
+#: what confirming reads besides the appointment's row: joined to the locked row, unless the
+#: caller's copy holds it already (a page read it a moment before)
+_CONFIRM_RELATED = {
+    "service": ("service", "service__category"),
+    "agenda": ("agenda", "agenda__location"),
+    "site": ("site",),
+}
+
+
+def _locked(appointment: Appointment) -> Appointment:
+    """The appointment's row, locked (SELECT ... FOR UPDATE), with its service, agenda and
+    site: taken from ``appointment`` when it holds them for the same ids (configuration, not
+    what the lock protects), joined otherwise."""
+    cached = {
+        name: field
+        for name in _CONFIRM_RELATED
+        if (field := Appointment._meta.get_field(name)).is_cached(appointment)
+    }
+    joins = [
+        join for name, names in _CONFIRM_RELATED.items() if name not in cached for join in names
+    ]
+    query = Appointment.objects.select_for_update(of=("self",))
+    fresh = (query.select_related(*joins) if joins else query).get(pk=appointment.pk)
+    for field in cached.values():
+        if getattr(fresh, field.attname) == getattr(appointment, field.attname):
+            field.set_cached_value(fresh, field.get_cached_value(appointment))
+    return fresh
+
+
 def confirm(
     appointment: Appointment,
     details: Details,
@@ -568,11 +597,7 @@ def confirm(
     now = now or timezone.now()
     expired = False
     with transaction.atomic():
-        appointment = (
-            Appointment.objects.select_for_update(of=("self",))
-            .select_related("service", "service__category", "agenda", "agenda__location", "site")
-            .get(pk=appointment.pk)
-        )
+        appointment = _locked(appointment)
         if appointment.status == Appointment.Status.BOOKED:
             return appointment, ""
         if appointment.status != Appointment.Status.HELD:

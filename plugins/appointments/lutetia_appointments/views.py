@@ -350,23 +350,31 @@ def _people(request, service: Service) -> int:
 
 
 def _slot_days(agenda: Agenda, start: dt.date, people: int, selected: str = "") -> list[dict]:
-    days = []
-    for day in availability.calendar(agenda, start, people=people):
-        days.append(
-            {
-                "label": formats.date_format(day.date, "l j F"),
-                "slots": [
-                    {
-                        "value": str(slot.pk),
-                        "label": _time_label(slot.starts_at, agenda),
-                        "available": slot.available,
-                        "selected": str(slot.pk) == selected,
-                    }
-                    for slot in day.slots
-                ],
-            }
-        )
-    return days
+    zone = zoneinfo.ZoneInfo(agenda.time_zone)
+    labels: dict[dt.time, str] = {}  # the same hours come back every day of the week
+
+    def label(value: dt.datetime) -> str:
+        local = value.astimezone(zone)
+        key = local.timetz()
+        if key not in labels:
+            labels[key] = formats.time_format(local, "TIME_FORMAT")
+        return labels[key]
+
+    return [
+        {
+            "label": formats.date_format(day.date, "l j F"),
+            "slots": [
+                {
+                    "value": str(slot.pk),
+                    "label": label(slot.starts_at),
+                    "available": slot.available,
+                    "selected": str(slot.pk) == selected,
+                }
+                for slot in day.slots
+            ],
+        }
+        for day in availability.calendar(agenda, start, people=people)
+    ]
 
 
 def _calendar_context(
