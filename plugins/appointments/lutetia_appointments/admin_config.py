@@ -378,14 +378,13 @@ class QuestionsView(ServiceMixin):
         form = form or QuestionsForm(
             initial={
                 "questions": json.dumps(self.service.questions or [], indent=2, ensure_ascii=False)
-            }
+            },
+            site=self.service.site,
         )
         current = [
             {
                 **question,
-                "type_label": service_questions.TYPES.get(
-                    question.get("type"), question.get("type")
-                ),
+                "type_label": service_questions.type_label(question.get("type")),
                 "choice_labels": ", ".join(str(c[1]) for c in question.get("choices") or []),
             }
             for question in self.service.questions or []
@@ -394,7 +393,7 @@ class QuestionsView(ServiceMixin):
         return self.render(form=form, current=current, status=status)
 
     def post(self, request, pk):
-        form = QuestionsForm(request.POST)
+        form = QuestionsForm(request.POST, site=self.service.site)
         if not form.is_valid():
             return self.get(request, pk, form=form, status=400)
         with transaction.atomic():

@@ -234,8 +234,13 @@ class BookForm(_SlotForm):
         if "overbook" in self.fields:  # last: the exception, after the usual fields
             self.fields["overbook"] = self.fields.pop("overbook")
 
+    def clean(self):
+        cleaned = super().clean()
+        self.cleaned_answers = questions.answers_of(self.questions, cleaned)
+        return cleaned
+
     def answers(self) -> dict:
-        return questions.answers_of(self.questions, self.cleaned_data)
+        return self.cleaned_answers
 
 
 class CancelForm(forms.Form):

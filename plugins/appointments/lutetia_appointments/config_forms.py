@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lutetia.accounts import workgroups
+from lutetia.questions import offered
 from lutetia.site.timezones import time_zone_choices
 
 from . import questions as service_questions
@@ -135,6 +136,16 @@ class QuestionsForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, site=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.site = site
+        shared = offered(site)
+        if shared:
+            also = _(
+                "The forms plugin's types too, set by a “config” object as in a form: %(types)s."
+            ) % {"types": ", ".join(sorted(shared))}
+            self.fields["questions"].help_text = f"{self.fields['questions'].help_text} {also}"
+
     def clean_questions(self):
         text = self.cleaned_data["questions"].strip() or "[]"
         try:
@@ -143,7 +154,7 @@ class QuestionsForm(forms.Form):
             raise ValidationError(
                 _("This is not valid JSON: %(error)s") % {"error": str(exc)}
             ) from None
-        return service_questions.validate(value)
+        return service_questions.validate(value, site=self.site)
 
 
 class CategoryForm(forms.ModelForm):

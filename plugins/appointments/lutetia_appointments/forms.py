@@ -122,6 +122,7 @@ class DetailsForm(CaptchaMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         self._check_captcha(cleaned)
+        self.answers = questions.answers_of(self.service.questions or [], cleaned)
         return cleaned
 
     def full_clean(self):
@@ -136,7 +137,7 @@ class DetailsForm(CaptchaMixin, forms.Form):
             last_name=data["last_name"].strip(),
             email=data["email"].strip(),
             phone=(data.get("phone") or "").strip(),
-            answers=questions.answers_of(self.service.questions or [], data),
+            answers=self.answers,
         )
 
     @staticmethod

@@ -5,9 +5,13 @@ Stored in ``Service.questions`` as a list of plain dicts::
     {"key": "document", "label": "Document wanted", "type": "choice", "required": true,
      "help": "", "choices": [["id", "Identity card"], ["passport", "Passport"]]}
 
-Types: text, textarea, email, phone, number, date, choice, yes_no. `validate` checks a list
-before it is saved (the back office shows its messages); `form_fields` makes the Django fields
-the citizen's page shows; `answers_of` keeps the cleaned answers as JSON-able values.
+Types: text, textarea, email, phone, number, date, choice, yes_no; and, on a site where the
+forms plugin is on, its question types (``forms.time``, ``forms.choices``, ``forms.address``,
+the types plugins add to it...: `lutetia.questions`), configured by a ``config`` object as in
+a form. A question whose shared type is gone (the plugin removed) is asked as plain text.
+`validate` checks a list before it is saved (the back office shows its messages);
+`form_fields` makes the Django fields the citizen's page shows; `answers_of` keeps the cleaned
+answers as JSON-able values.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from lutetia.questions import offered, shared_question_kinds
 
 TYPES = {
     "text": gettext_lazy("short text"),
@@ -36,8 +42,16 @@ RESERVED = {"first_name", "last_name", "email", "phone", "people", "captcha", "c
 PREFIX = "q_"
 
 
-def validate(questions) -> list[dict]:
-    """The questions, checked; ValidationError with every problem found."""
+def type_label(kind: str) -> str:
+    """What the back office calls a question's type."""
+    shared = shared_question_kinds.get(kind)
+    return str(TYPES.get(kind) or (shared.label if shared else kind))
+
+
+def validate(questions, site=None) -> list[dict]:
+    """The questions, checked; ValidationError with every problem found. The forms' types are
+    accepted where that plugin is on for ``site``."""
+    shared = offered(site)
     if not isinstance(questions, list):
         raise ValidationError(_("The questions must be a list."))
     problems, keys, cleaned = [], set(), []
@@ -63,7 +77,16 @@ def validate(questions) -> list[dict]:
         keys.add(key)
         if not label:
             problems.append(_("Question %(n)s has no label.") % {"n": index})
-        if kind not in TYPES:
+        config = question.get("config") or {}
+        if kind in shared:
+            if not isinstance(config, dict):
+                problems.append(_("Question %(n)s: its config must be an object.") % {"n": index})
+            else:
+                problems += [
+                    _("Question %(n)s: %(problem)s") % {"n": index, "problem": problem}
+                    for problem in shared[kind].check(question)
+                ]
+        elif kind not in TYPES:
             problems.append(
                 _("Question %(n)s: unknown type “%(type)s”.") % {"n": index, "type": kind}
             )
@@ -89,6 +112,7 @@ def validate(questions) -> list[dict]:
                     if kind == "choice"
                     else {}
                 ),
+                **({"config": config} if kind in shared and isinstance(config, dict) else {}),
             }
         )
     if problems:
@@ -135,14 +159,38 @@ def _field(question: dict) -> forms.Field:
 
 
 def form_fields(questions: list[dict]) -> dict[str, forms.Field]:
-    """The Django fields of the questions, named ``q_<key>``."""
-    return {PREFIX + q["key"]: _field(q) for q in questions if q.get("type") in TYPES}
+    """The Django fields of the questions, named ``q_<key>`` (a shared type's other fields
+    ``q_<its name>``)."""
+    fields = {}
+    for question in questions:
+        shared = shared_question_kinds.get(question.get("type"))
+        if shared is None:
+            fields[PREFIX + question["key"]] = _field(question)
+        else:
+            fields.update({PREFIX + name: f for name, f in shared.fields(question).items()})
+    return fields
+
+
+def _shared_cleaned(question: dict, shared, cleaned_data: dict) -> dict:
+    names = shared.fields(question)
+    return {name: cleaned_data.get(PREFIX + name) for name in names}
 
 
 def answers_of(questions: list[dict], cleaned_data: dict) -> dict:
-    """The cleaned answers by key, as JSON values (dates in ISO form, numbers as strings)."""
+    """The cleaned answers by key, as JSON values (dates in ISO form, numbers as strings).
+    ValidationError by field name when a shared type refuses an answer: call it from a form's
+    ``clean`` so the page shows it at the question."""
     answers = {}
     for question in questions:
+        shared = shared_question_kinds.get(question.get("type"))
+        if shared is not None:
+            try:
+                value = shared.value(question, _shared_cleaned(question, shared, cleaned_data))
+            except ValidationError as refused:  # e.g. a time outside the question's hours
+                raise ValidationError({PREFIX + question["key"]: refused.messages}) from None
+            if value not in (None, "", [], {}):
+                answers[question["key"]] = value
+            continue
         value = cleaned_data.get(PREFIX + question["key"])
         if value in (None, ""):
             continue
@@ -161,6 +209,10 @@ def readable(questions: list[dict], answers: dict) -> list[tuple[str, str]]:
         if question["key"] not in answers:
             continue
         value = answers[question["key"]]
+        shared = shared_question_kinds.get(question.get("type"))
+        if shared is not None:
+            found.append((question["label"], shared.display(question, value)))
+            continue
         if question.get("type") == "choice":
             value = dict(question.get("choices", [])).get(value, value)
         elif question.get("type") == "yes_no":

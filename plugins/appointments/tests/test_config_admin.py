@@ -546,6 +546,34 @@ def test_invalid_questions_json_shows_messages_and_saves_nothing(admin, agenda):
     assert "Document wanted" in page and "Passport" in page
 
 
+def test_the_forms_question_types_are_offered_where_that_plugin_is_on(admin, agenda):
+    from lutetia.plugins import set_enabled
+
+    service = agenda.service
+    arrival = {
+        "key": "arrival",
+        "label": "Arrival time",
+        "type": "forms.time",
+        "required": True,
+        "config": {"min": "08:00", "max": "12:00"},
+    }
+    page = admin.get(url("questions", service.pk))
+    assert "forms.time" in text(page) and "forms.choices" in text(page)  # listed in the help
+    wrong = {**arrival, "key": "papers", "type": "forms.choices", "config": {"choices": "x"}}
+    response = admin.post(url("questions", service.pk), {"questions": json.dumps([wrong])})
+    assert response.status_code == 400  # the forms type's own check of its settings
+    response = admin.post(url("questions", service.pk), {"questions": json.dumps([arrival])})
+    assert response.status_code == 302
+    service.refresh_from_db()
+    assert service.questions[0]["config"] == {"min": "08:00", "max": "12:00"}
+    assert in_site_language("Time") in text(admin.get(url("questions", service.pk)))
+
+    set_enabled(service.site, "forms", False)
+    response = admin.post(url("questions", service.pk), {"questions": json.dumps([arrival])})
+    assert response.status_code == 400
+    assert shown(response, "Question %(n)s: unknown type “%(type)s”.", n=1, type="forms.time")
+
+
 # --- opening rules ------------------------------------------------------------------------------
 
 

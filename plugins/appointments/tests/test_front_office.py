@@ -14,6 +14,7 @@ from django.contrib.sessions.models import Session
 from django.db.models import F
 from django.test import Client
 from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar
 from lutetia_appointments import booking, views, waiting
 from lutetia_appointments.models import Appointment, Slot, WaitingEntry
@@ -439,6 +440,42 @@ def test_the_questions_of_the_service_are_asked_and_kept(client, default_site):
         },
     )
     assert booked.answers == {"document": "passport"}
+
+
+def test_a_forms_question_type_is_asked_checked_and_shown(client, default_site):
+    agenda = identity_cards(
+        default_site,
+        questions=[
+            {
+                "key": "arrival",
+                "label": "Arrival time",
+                "type": "forms.time",
+                "required": True,
+                "config": {"min": "08:00", "max": "12:00"},
+            },
+            # its plugin removed since: still asked, as plain text
+            {"key": "note", "label": "Note", "type": "gone.kind", "required": False},
+        ],
+    )
+    held = held_in(hold_page(client, agenda, slot_at(agenda, a_working_day(agenda), 9)))
+    page = client.get(f"{INDEX}h/{held.uid}/").content.decode()
+    assert 'name="q_arrival"' in page and 'name="q_note"' in page
+    late = client.post(f"{INDEX}h/{held.uid}/", {**DETAILS, "q_arrival": "14:30"})
+    assert late.status_code == 400  # the forms type's own rule, at the question
+    assert in_site_language(
+        lambda: _("Give a time between %(min)s and %(max)s.") % {"min": "08:00", "max": "12:00"}
+    ) in text_of(late)
+    held.refresh_from_db()
+    assert held.answers == {}
+    answer = client.post(
+        f"{INDEX}h/{held.uid}/", {**DETAILS, "q_arrival": "09:15", "q_note": "Wheelchair"}
+    )
+    assert answer.status_code == 302
+    summary = text_of(client.get(answer["Location"]))
+    arrival = in_site_language(lambda: formats.time_format(dt.time(9, 15), "TIME_FORMAT"))
+    assert f"Arrival time {arrival}" in summary and "Wheelchair" in summary
+    held.refresh_from_db()
+    assert held.answers == {"arrival": "09:15", "note": "Wheelchair"}
 
 
 def test_several_people_and_consecutive_slots_are_chosen_on_the_calendar(client, default_site):

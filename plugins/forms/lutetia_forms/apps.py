@@ -26,4 +26,6 @@ class FormsConfig(PluginConfig):
 
     def ready(self) -> None:
         from . import jobs, receivers, resources  # noqa: F401
-        from .questions import builtin  # noqa: F401
+        from .questions import builtin, shared  # noqa: F401
+
+        shared.offer_shareable()

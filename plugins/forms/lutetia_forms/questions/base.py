@@ -84,6 +84,9 @@ class QuestionType:
     input: bool = True
     #: shown to the citizen as a field (a hidden or computed value is not)
     shown: bool = True
+    #: works from the question alone (no file, account or sub-questions): other plugins may
+    #: ask it (`questions.shared`)
+    shareable: bool = True
     #: config keys an administrator sets, with their default (the builder shows them)
     config_defaults: dict[str, Any] = {}
 

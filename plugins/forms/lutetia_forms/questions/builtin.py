@@ -362,6 +362,7 @@ class MultipleFileField(forms.FileField):
 
 @question_types.register("file")
 class FileQuestion(QuestionType):
+    shareable = False
     label = gettext_lazy("File")
     config_defaults = {
         "types": [],
@@ -562,6 +563,7 @@ PROFILE = {
 
 @question_types.register("profile")
 class ProfileField(QuestionType):
+    shareable = False
     """A field of the signed-in citizen's profile: prefilled, locked or editable."""
 
     label = gettext_lazy("Citizen profile field")
@@ -709,6 +711,7 @@ class Computed(QuestionType):
 
 @question_types.register("group")
 class RepeatableGroup(QuestionType):
+    shareable = False
     """ "Add another child": the group's questions, repeated between ``min`` and ``max`` times.
     The answer is a list of {child key: answer}. The runtime draws and counts the repetitions."""
 
@@ -792,6 +795,7 @@ class RepeatableGroup(QuestionType):
 
 @question_types.register("table")
 class Table(QuestionType):
+    shareable = False
     """A grid of short answers: rows and columns named by the administrator."""
 
     label = gettext_lazy("Table")
