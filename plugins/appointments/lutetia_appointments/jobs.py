@@ -69,7 +69,8 @@ def make_slots(now: datetime) -> int:
     description=_(
         "Each service says how long the details of its citizens are kept after their "
         "appointment; then their name, contact and answers are erased, each appointment in "
-        "its own transaction with an entry in the access log."
+        "its own transaction with an entry in the access log, and the waiting-list entries "
+        "that ended are deleted."
     ),
 )
 def apply_retention(now: datetime) -> int:

@@ -1,16 +1,18 @@
 """The citizens' details erased once their service's retention period is over (the job
-`appointments.retention`): the appointment stays, without whom it was for, for statistics."""
+`appointments.retention`): the appointment stays, without whom it was for, for statistics;
+waiting-list entries that ended (booked, left, or past their last date) are deleted."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from lutetia import audit
 
-from .models import Appointment, Service
+from .models import Appointment, Service, WaitingEntry
 
 ERASED = (
     "first_name",
@@ -53,20 +55,40 @@ def anonymise(appointment: Appointment, *, actor=None, reason: str = "") -> Appo
 
 def apply_retention(now: dt.datetime | None = None) -> int:
     """Anonymise the appointments that ended longer ago than their service keeps them (held
-    ones aside: they are not over); each in its own transaction. Returns how many."""
+    ones aside: they are not over), each in its own transaction, and delete the waiting-list
+    entries that ended as long ago. Returns how many of both."""
     now = now or timezone.now()
     done = 0
     for service in Service.objects.exclude(retention_days=None):
+        cutoff = now - dt.timedelta(days=service.retention_days)
         due = (
-            Appointment.objects.filter(
-                service=service,
-                anonymised_at=None,
-                ends_at__lt=now - dt.timedelta(days=service.retention_days),
-            )
+            Appointment.objects.filter(service=service, anonymised_at=None, ends_at__lt=cutoff)
             .exclude(status=Appointment.Status.HELD)
             .only("pk")
         )
         for appointment in due.iterator():
             anonymise(appointment, reason="retention")
             done += 1
+        done += _purge_waiting(service, cutoff)
     return done
+
+
+def _purge_waiting(service: Service, cutoff: dt.datetime) -> int:
+    """Delete the service's waiting-list entries joined before ``cutoff`` that are over: the
+    citizen booked or left, or their last wished date is before the cutoff too."""
+    ended = Q(status__in=[WaitingEntry.Status.BOOKED, WaitingEntry.Status.LEFT]) | Q(
+        status=WaitingEntry.Status.WAITING, latest__lt=cutoff.date()
+    )
+    with transaction.atomic():
+        count, _by_model = WaitingEntry.objects.filter(
+            ended, service=service, created_at__lt=cutoff
+        ).delete()
+        if count:
+            audit.record(
+                None,
+                "appointments.waiting_list_purged",
+                service,
+                origin="system",
+                details={"reason": "retention", "count": count},
+            )
+    return count

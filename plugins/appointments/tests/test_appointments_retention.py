@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 from appointments_samples import a_working_day, book, slot_at
+from django.utils import timezone
 from lutetia_appointments import jobs, retention
-from lutetia_appointments.models import Appointment
+from lutetia_appointments.models import Appointment, WaitingEntry
 
 from lutetia.audit.models import AuditEntry
 
@@ -64,3 +65,34 @@ def test_without_a_period_and_before_the_end_nothing_is_erased(agenda):
     assert retention.apply_retention(appointment.starts_at) == 0  # not over yet
     appointment.refresh_from_db()
     assert appointment.first_name == "Camille" and appointment.anonymised_at is None
+
+
+def test_waiting_list_entries_that_ended_are_deleted_after_the_period(
+    agenda, django_capture_on_commit_callbacks
+):
+    service = agenda.service
+    service.retention_days = 30
+    service.save()
+    now = timezone.now()
+    long_ago, lately = now - dt.timedelta(days=40), now - dt.timedelta(days=5)
+    Status = WaitingEntry.Status
+
+    def entry(email, status, joined, latest=None):
+        made = WaitingEntry.objects.create(
+            site=service.site, service=service, email=email, status=status, latest=latest
+        )
+        WaitingEntry.objects.filter(pk=made.pk).update(created_at=joined)
+        return made
+
+    entry("booked@example.org", Status.BOOKED, long_ago)
+    entry("left@example.org", Status.LEFT, long_ago)
+    entry("too-late@example.org", Status.WAITING, long_ago, latest=long_ago.date())
+    still = entry("still@example.org", Status.WAITING, long_ago)  # still waiting: kept
+    recent = entry("recent@example.org", Status.BOOKED, lately)  # within the period: kept
+
+    with django_capture_on_commit_callbacks(execute=True):  # PostgreSQL: audit at commit
+        assert retention.apply_retention(now) == 3
+    assert set(WaitingEntry.objects.values_list("pk", flat=True)) == {still.pk, recent.pk}
+    purged = AuditEntry.objects.get(action="appointments.waiting_list_purged")
+    assert purged.target_id == str(service.pk)
+    assert retention.apply_retention(now) == 0
