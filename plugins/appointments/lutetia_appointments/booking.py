@@ -381,10 +381,7 @@ def release_expired(now: dt.datetime | None = None, slot_ids=None) -> list[Appoi
     with transaction.atomic():
         freed: dict[int, list[int]] = {}
         for appointment in expired.select_for_update(skip_locked=True).order_by("pk"):
-            freed.setdefault(appointment.service_id, []).extend(_give_back(appointment))
-            appointment.status = Appointment.Status.EXPIRED
-            _forget_details(appointment)
-            appointment.save(update_fields=["status", *FORGOTTEN])
+            freed.setdefault(appointment.service_id, []).extend(_end_hold(appointment))
             released.append(appointment)
         _offer_to_waiting(freed, now)
     return released
@@ -481,10 +478,7 @@ def release_hold(appointment: Appointment) -> list[int]:
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if appointment.status != Appointment.Status.HELD:
             return []
-        freed = _give_back(appointment)
-        appointment.status = Appointment.Status.EXPIRED
-        _forget_details(appointment)
-        appointment.save(update_fields=["status", *FORGOTTEN])
+        freed = _end_hold(appointment)
         _offer_to_waiting({appointment.service_id: freed}, timezone.now())
     return freed
 
@@ -544,14 +538,25 @@ def details_of(appointment: Appointment) -> Details | None:
     )
 
 
-FORGOTTEN = ("first_name", "last_name", "email", "phone", "answers")
+#: what a citizen gives of themselves on an appointment
+DETAILS = ("first_name", "last_name", "email", "phone", "answers")
 
 
-def _forget_details(appointment: Appointment) -> None:
-    """A hold that ended without a booking keeps no personal data."""
+def forget_details(appointment: Appointment) -> None:
+    """Blank what the citizen gave (`DETAILS`; the caller saves)."""
     appointment.first_name = appointment.last_name = appointment.phone = ""
     appointment.email = ""
     appointment.answers = {}
+
+
+def _end_hold(appointment: Appointment) -> list[int]:
+    """A hold over without a booking (locked by the caller): its places given back, its
+    personal data forgotten. Returns the freed slots' ids (for the waiting list)."""
+    freed = _give_back(appointment)
+    appointment.status = Appointment.Status.EXPIRED
+    forget_details(appointment)
+    appointment.save(update_fields=["status", *DETAILS])
+    return freed
 
 
 #: what confirming reads besides the appointment's row: joined to the locked row, unless the
@@ -606,10 +611,7 @@ def confirm(
                 code="expired",
             )
         if hold_remaining(appointment, now) <= 0:
-            freed = _give_back(appointment)
-            appointment.status = Appointment.Status.EXPIRED
-            _forget_details(appointment)
-            appointment.save(update_fields=["status", *FORGOTTEN])
+            freed = _end_hold(appointment)
             _offer_to_waiting({appointment.service_id: freed}, now)
             expired = True
         else:

@@ -12,14 +12,11 @@ from django.utils import timezone
 
 from lutetia import audit
 
+from . import booking
 from .models import Appointment, Service, WaitingEntry
 
 ERASED = (
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "answers",
+    *booking.DETAILS,
     "owner",
     "secret_hash",
     "cancel_reason",
@@ -36,9 +33,8 @@ def anonymise(appointment: Appointment, *, actor=None, reason: str = "") -> Appo
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if appointment.anonymised_at is not None:
             return appointment
-        appointment.first_name = appointment.last_name = appointment.email = ""
-        appointment.phone = appointment.secret_hash = appointment.cancel_reason = ""
-        appointment.answers = {}
+        booking.forget_details(appointment)
+        appointment.secret_hash = appointment.cancel_reason = ""
         appointment.owner = None
         appointment.search_text = (appointment.reference or "").casefold()
         appointment.anonymised_at = timezone.now()

@@ -350,14 +350,12 @@ def _people(request, service: Service) -> int:
 
 
 def _slot_days(agenda: Agenda, start: dt.date, people: int, selected: str = "") -> list[dict]:
-    zone = zoneinfo.ZoneInfo(agenda.time_zone)
     labels: dict[dt.time, str] = {}  # the same hours come back every day of the week
 
     def label(value: dt.datetime) -> str:
-        local = value.astimezone(zone)
-        key = local.timetz()
+        key = _local(value, agenda).time()
         if key not in labels:
-            labels[key] = formats.time_format(local, "TIME_FORMAT")
+            labels[key] = _time_label(value, agenda)
         return labels[key]
 
     return [
