@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 from wagtail.models import Site
 
 from lutetia.plugins import enabled_labels
 
-from .current import current_generation
+from .current import kept
 
-CHROME_KEY = "lutetia:chrome:{generation}:{site}:{language}"
 #: The header and footer are kept this long at most: a change of pages, menus or settings
 #: forgets them at once (the generation); a plugin's service renamed or closed, linked from a
 #: menu, shows within this time.
@@ -54,14 +52,11 @@ def site_chrome(request):
                 "footer_links": [],
                 "footer_text": "",
             }
-        key = CHROME_KEY.format(
-            generation=current_generation(), site=site.pk, language=translation.get_language()
+        return kept(
+            f"chrome:{site.pk}:{translation.get_language()}",
+            lambda: _chrome(request, site),
+            CHROME_SECONDS,
         )
-        found = cache.get(key)
-        if found is None:
-            found = _chrome(request, site)
-            cache.set(key, found, CHROME_SECONDS)
-        return found
 
     return {"chrome": SimpleLazyObject(chrome)}
 

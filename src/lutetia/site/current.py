@@ -24,8 +24,6 @@ from django.http.request import split_domain_port
 from wagtail.contrib.settings.models import BaseSiteSetting
 from wagtail.models import Site
 
-SITE_KEY = "lutetia:site:{generation}:{host}:{port}"
-SETTING_KEY = "lutetia:setting:{generation}:{model}:{site}"
 #: What was kept under a generation is dropped after this long, used or not.
 KEEP_SECONDS = 3600
 
@@ -66,19 +64,25 @@ def new_generation() -> None:
         scope.pop("generation", None)
 
 
-# A cached "no site for this host" (None cannot be told from a miss).
-_NO_SITE = "-"
+# A kept None (None cannot be told from a miss).
+_NONE = "-"
+
+
+def kept(what: str, compute, seconds: int = KEEP_SECONDS):
+    """``compute()``, kept in the cache under the current generation as ``what`` (a key's
+    end: what it depends on) for at most ``seconds``."""
+    key = f"lutetia:{current_generation()}:{what}"
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, _NONE if found is None else found, seconds)
+    return None if found == _NONE else found
 
 
 def find_site(request) -> Site | None:
     """Wagtail's ``Site._find_for_request``, kept in the cache per host and port."""
     hostname = split_domain_port(request._get_raw_host())[0]
-    key = SITE_KEY.format(generation=current_generation(), host=hostname, port=request.get_port())
-    site = cache.get(key)
-    if site is None:
-        site = Site._find_for_request(request)
-        cache.set(key, _NO_SITE if site is None else site, KEEP_SECONDS)
-    return None if site == _NO_SITE else site
+    return kept(f"site:{hostname}:{request.get_port()}", lambda: Site._find_for_request(request))
 
 
 class CurrentSiteMiddleware:
@@ -117,11 +121,7 @@ class CachedSiteSetting(BaseSiteSetting):
     def for_site(cls, site):
         if site is None:
             return super().for_site(site)
-        key = SETTING_KEY.format(
-            generation=current_generation(), model=cls._meta.label_lower, site=site.pk
+        return kept(
+            f"setting:{cls._meta.label_lower}:{site.pk}",
+            lambda: super(CachedSiteSetting, cls).for_site(site),
         )
-        instance = cache.get(key)
-        if instance is None:
-            instance = super().for_site(site)
-            cache.set(key, instance, KEEP_SECONDS)
-        return instance
