@@ -10,6 +10,11 @@ A kind works from a plain question, as stored in JSON::
 
     {"key": "siret", "label": "SIRET number", "type": "forms.siret", "required": true,
      "help": "", "config": {...}}
+
+and tells the asking plugin's back office how its ``config`` is edited: the form fields, named
+after the configuration keys (``config_fields``), their initial values from a stored config
+(``config_initial``) and the config from their cleaned values (``config_value``), so that an
+administrator never types JSON.
 """
 
 from __future__ import annotations
@@ -36,6 +41,13 @@ class SharedQuestionKind:
     display: Callable[[dict, Any], str]
     #: ``check(question) -> [problem, ...]``: its configuration, as sentences
     check: Callable[[dict], list[str]]
+    #: ``config_fields() -> {config key: form field}``: how its configuration is edited
+    config_fields: Callable[[], dict[str, forms.Field]] = lambda: {}
+    #: ``config_initial(config) -> {config key: initial value}`` of those fields
+    config_initial: Callable[[dict], dict] = lambda config: dict(config)
+    #: ``config_value(cleaned) -> config`` from the fields' cleaned values (by config key);
+    #: `ValidationError` by config key for a value that is not one
+    config_value: Callable[[dict], dict] = lambda cleaned: dict(cleaned)
 
 
 shared_question_kinds: Registry[SharedQuestionKind] = Registry("shared question kinds")

@@ -663,6 +663,12 @@ class BookView(AgentView):
             messages.success(
                 request, _("Appointment %(reference)s booked.") % {"reference": appointment}
             )
+        if appointment.owner_id is not None:
+            messages.info(
+                request,
+                _("The e-mail address is the citizen's account's: the appointment is in their "
+                  "“My appointments”."),
+            )
         return redirect("appointments_admin:appointment", appointment.pk)
 
 

@@ -23,7 +23,7 @@ import json
 import zoneinfo
 from collections.abc import Callable, Iterable
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.http import Http404
@@ -40,6 +40,7 @@ from wagtail.models import Site
 
 from lutetia import audit
 from lutetia.accounts import workgroups
+from lutetia.questions import offered
 
 from . import booking, opening
 from . import questions as service_questions
@@ -50,6 +51,7 @@ from .config_forms import (
     ClosingForm,
     DeskForm,
     LocationForm,
+    QuestionForm,
     QuestionsForm,
     ResourceForm,
     ServiceForm,
@@ -366,13 +368,176 @@ class ServiceView(ServiceMixin):
         )
 
 
+def save_questions(request, service: Service, change: Callable[[list[dict]], list[dict]]):
+    """Apply ``change`` to the questions asked now (read under a lock: two administrators'
+    changes both count) and keep the result if `questions.validate` accepts it, with its audit
+    entry, in one transaction. Returns the problems found (nothing saved), or []."""
+    with transaction.atomic():
+        locked = Service.objects.select_for_update().get(pk=service.pk)
+        saved = list(locked.questions or [])
+        try:
+            locked.questions = service_questions.validate(
+                change([dict(q) for q in saved]), site=locked.site, saved=saved
+            )
+        except ValidationError as refused:
+            return refused.messages
+        locked.save(update_fields=["questions", "updated_at"])
+        record(
+            request,
+            "questions_changed",
+            locked,
+            keys=[question["key"] for question in locked.questions],
+        )
+    service.questions = locked.questions
+    return []
+
+
+def question_types(site) -> list[tuple[str, str]]:
+    """(type, label) of the types a question may have on ``site``: the plain ones, then the
+    forms plugin's where it is on."""
+    plain = [(kind, str(label)) for kind, label in service_questions.TYPES.items()]
+    shared = sorted(
+        ((kind, str(offer.label)) for kind, offer in offered(site).items()),
+        key=lambda item: item[1].lower(),
+    )
+    return plain + shared
+
+
 class QuestionsView(ServiceMixin):
-    """The service's own questions, as JSON checked by questions.validate."""
+    """The service's own questions, in the order asked: change, move, remove, add."""
 
     template_name = TEMPLATES + "questions.html"
 
     def get_page_title(self):
         return _("Questions")
+
+    def get(self, request, pk):
+        on = offered(self.service.site)
+        rows = []
+        for question in self.service.questions or []:
+            kind = question.get("type")
+            rows.append(
+                {
+                    **question,
+                    "type_label": service_questions.type_label(kind),
+                    "gone": kind not in service_questions.TYPES and kind not in on,
+                    "choice_labels": ", ".join(str(c[1]) for c in question.get("choices") or []),
+                }
+            )
+        return self.render(rows=rows, types=question_types(self.service.site))
+
+
+class QuestionEditView(ServiceMixin):
+    """Add a question (``?type=``) or change one; the key is fixed once added."""
+
+    template_name = TEMPLATES + "question.html"
+
+    def load(self, pk=None, key=None, **kwargs):
+        super().load(pk)
+        questions = self.service.questions or []
+        self.question = None
+        if key is not None:
+            self.question = next((q for q in questions if q.get("key") == key), None)
+            if self.question is None:
+                raise Http404
+        self.kind = (self.question or {}).get("type") or self.request.GET.get("type", "")
+        self.shared = offered(self.service.site).get(self.kind)
+        if self.kind not in service_questions.TYPES and self.shared is None:
+            raise Http404
+        self.taken = {q.get("key") for q in questions} - {key}
+
+    def trail(self):
+        return [
+            *super().trail(),
+            {
+                "url": reverse("appointments_config:questions", args=[self.service.pk]),
+                "label": _("Questions"),
+            },
+        ]
+
+    def get_page_title(self):
+        kind = service_questions.type_label(self.kind)
+        if self.question is None:
+            return _("Add a question: %(type)s") % {"type": kind}
+        return _("Change the question: %(type)s") % {"type": kind}
+
+    def form(self, data=None):
+        return QuestionForm(
+            data, kind=self.kind, shared=self.shared, question=self.question, taken=self.taken
+        )
+
+    def get(self, request, form=None, status=200, **kwargs):
+        return self.render(form=form or self.form(), status=status)
+
+    def post(self, request, **kwargs):
+        form = self.form(request.POST)
+        if not form.is_valid():
+            return self.get(request, form=form, status=400)
+        question = form.as_question()
+
+        def change(questions):
+            if self.question is None:
+                return [*questions, question]
+            return [question if q.get("key") == question["key"] else q for q in questions]
+
+        problems = save_questions(request, self.service, change)
+        if problems:
+            for problem in problems:
+                form.add_error(None, problem)
+            return self.get(request, form=form, status=400)
+        messages.success(request, _("The question is saved."))
+        return redirect("appointments_config:questions", self.service.pk)
+
+
+class QuestionCommandView(ServiceMixin):
+    """POST: move a question up or down, or remove it (its answers stay with the
+    appointments, shown under its key)."""
+
+    def post(self, request, pk, key, command):
+        questions = self.service.questions or []
+        index = next((i for i, q in enumerate(questions) if q.get("key") == key), None)
+        if index is None or command not in ("up", "down", "delete"):
+            raise Http404
+
+        def change(questions):
+            index = next((i for i, q in enumerate(questions) if q.get("key") == key), None)
+            if index is None:
+                return questions  # removed meanwhile
+            if command == "delete":
+                return questions[:index] + questions[index + 1 :]
+            other = index - 1 if command == "up" else index + 1
+            if 0 <= other < len(questions):
+                questions[index], questions[other] = questions[other], questions[index]
+            return questions
+
+        problems = save_questions(request, self.service, change)
+        for problem in problems:
+            messages.error(request, problem)
+        if not problems:
+            messages.success(
+                request,
+                _("The question is removed.") if command == "delete" else _("The order is saved."),
+            )
+        return redirect("appointments_config:questions", self.service.pk)
+
+
+class QuestionsJsonView(ServiceMixin):
+    """The service's own questions as JSON checked by questions.validate: to copy them from
+    another service or write them with a tool."""
+
+    template_name = TEMPLATES + "questions_json.html"
+
+    def trail(self):
+        return [
+            *super().trail(),
+            {
+                "url": reverse("appointments_config:questions", args=[self.service.pk]),
+                "label": _("Questions"),
+            },
+        ]
+
+    def get_page_title(self):
+        return _("Questions as JSON")
 
     def get(self, request, pk, form=None, status=200):
         form = form or QuestionsForm(
@@ -381,33 +546,18 @@ class QuestionsView(ServiceMixin):
             },
             site=self.service.site,
         )
-        current = [
-            {
-                **question,
-                "type_label": service_questions.type_label(question.get("type")),
-                "choice_labels": ", ".join(str(c[1]) for c in question.get("choices") or []),
-            }
-            for question in self.service.questions or []
-            if isinstance(question, dict)
-        ]
-        return self.render(form=form, current=current, status=status)
+        return self.render(form=form, status=status)
 
     def post(self, request, pk):
         form = QuestionsForm(request.POST, site=self.service.site)
         if not form.is_valid():
             return self.get(request, pk, form=form, status=400)
-        with transaction.atomic():
-            service = Service.objects.select_for_update().get(pk=self.service.pk)
-            service.questions = form.cleaned_data["questions"]
-            service.save(update_fields=["questions", "updated_at"])
-            record(
-                request,
-                "questions_changed",
-                service,
-                keys=[question["key"] for question in service.questions],
-            )
+        problems = save_questions(request, self.service, lambda _q: form.cleaned_data["questions"])
+        if problems:
+            form.add_error("questions", problems)
+            return self.get(request, pk, form=form, status=400)
         messages.success(request, _("The questions are saved."))
-        return redirect("appointments_config:service", service.pk)
+        return redirect("appointments_config:questions", self.service.pk)
 
 
 class DuplicateView(ServiceMixin):

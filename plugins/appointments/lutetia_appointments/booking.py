@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from lutetia import audit, resources
+from lutetia.accounts.services import account_of_verified_email
 
 from . import signals
 from .models import Agenda, Appointment, Booker, Service, Slot, SlotBooking
@@ -882,8 +883,11 @@ def book_for_citizen(
 ) -> Appointment:
     """An agent books on behalf of a citizen (at the desk, on the phone): no notice or horizon,
     the citizen's limits still hold; beyond capacity only when asked and the service allows it
-    (the appointment is flagged)."""
+    (the appointment is flagged). It belongs to ``citizen_account``, else to the account that
+    verified the e-mail address given, if there is one: it is in their "My appointments"."""
     now = now or timezone.now()
+    if citizen_account is None:
+        citizen_account = account_of_verified_email(details.email)
     if overbook and not service.bo_overbooking:
         raise Refused(_("This service does not allow booking beyond capacity."), code="overbooking")
     slots = slots_to_take(service, first.agenda, first, count)

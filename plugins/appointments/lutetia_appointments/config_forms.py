@@ -16,6 +16,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -121,8 +122,137 @@ class ServiceForm(forms.ModelForm):
         return data
 
 
+CHOICES_HELP = gettext_lazy(
+    "One choice per line: value|label, e.g. passport|Passport. The value is what exports read; "
+    "a line without “|” is both."
+)
+
+
+def key_from(label: str, taken: set[str]) -> str:
+    """A question key made from its label (“Document wanted” → document_wanted), not in
+    ``taken``."""
+    base = slugify(label).replace("-", "_")[:36].strip("_")
+    if not base or not base[0].isalpha():
+        base = f"question_{base}".strip("_")[:36]
+    key, n = base, 2
+    while key in taken or key in service_questions.RESERVED:
+        key, n = f"{base}_{n}", n + 1
+    return key
+
+
+class QuestionForm(forms.Form):
+    """One of a service's questions: what every question has, the choices of a plain single
+    choice, the settings of a forms plugin's type (its own fields, through
+    `lutetia.questions`). The key is chosen when the question is added and fixed afterwards:
+    the answers already given are kept under it."""
+
+    label = forms.CharField(label=gettext_lazy("Question"), max_length=200)
+    key = forms.CharField(
+        label=gettext_lazy("Key"),
+        required=False,
+        max_length=40,
+        help_text=gettext_lazy(
+            "What exports show: lower-case letters, digits and _. Empty: made from the "
+            "question. It cannot be changed afterwards."
+        ),
+    )
+    required = forms.BooleanField(label=gettext_lazy("An answer is required"), required=False)
+    help = forms.CharField(
+        label=gettext_lazy("Help text"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, data=None, *, kind: str, shared=None, question=None, taken=()):
+        self.kind, self.shared, self.question = kind, shared, question
+        self.taken = set(taken)
+        initial = dict(question or {})
+        if question and kind == "choice":
+            initial["choices"] = "\n".join(
+                value if value == label else f"{value}|{label}"
+                for value, label in question.get("choices") or []
+            )
+        super().__init__(data, initial=initial)
+        if question is not None:
+            self.fields["key"].disabled = True
+            self.fields["key"].help_text = _("Fixed: the answers already given are kept under it.")
+        if kind == "choice":
+            self.fields["choices"] = forms.CharField(
+                label=_("Choices"), widget=forms.Textarea(attrs={"rows": 6}), help_text=CHOICES_HELP
+            )
+        if shared is not None:
+            config = (question or {}).get("config") or {}
+            for name, value in shared.config_initial(config).items():
+                self.initial[f"config_{name}"] = value
+            for name, field in shared.config_fields().items():
+                self.fields[f"config_{name}"] = field
+
+    def clean_key(self):
+        if self.question is not None:
+            return self.question["key"]
+        key = self.cleaned_data["key"].strip()
+        if not key:
+            return ""  # made from the label in `clean`
+        if not service_questions.KEY.match(key) or key in service_questions.RESERVED:
+            raise ValidationError(
+                _(
+                    "Lower-case letters, digits and _, starting with a letter (not a field of the page)."
+                )
+            )
+        if key in self.taken:
+            raise ValidationError(_("Another question of this service has this key."))
+        return key
+
+    def clean_choices(self):
+        choices = []
+        for line in self.cleaned_data["choices"].splitlines():
+            value, _bar, label = line.partition("|")
+            value, label = value.strip(), label.strip()
+            if value:
+                choices.append([value, label or value])
+        if not choices:
+            raise ValidationError(_("Give at least one choice."))
+        values = [value for value, _label in choices]
+        if len(set(values)) != len(values):
+            raise ValidationError(_("Two choices have the same value."))
+        return choices
+
+    def clean(self):
+        data = super().clean()
+        if "label" in data and not data.get("key") and self.question is None:
+            data["key"] = key_from(data["label"], self.taken)
+        if self.shared is not None:
+            names = [name[len("config_") :] for name in self.fields if name.startswith("config_")]
+            try:
+                data["config"] = self.shared.config_value(
+                    {name: data.get(f"config_{name}") for name in names}
+                )
+            except ValidationError as refused:
+                for name, messages in refused.message_dict.items():
+                    self.add_error(f"config_{name}" if name in names else None, messages)
+        return data
+
+    def as_question(self) -> dict:
+        data = self.cleaned_data
+        question = {
+            "key": data["key"],
+            "label": data["label"],
+            "type": self.kind,
+            "required": data["required"],
+            "help": data["help"],
+        }
+        if self.kind == "choice":
+            question["choices"] = data["choices"]
+        if self.shared is not None:
+            # settings the form does not show (another version's) are kept
+            question["config"] = {**((self.question or {}).get("config") or {}), **data["config"]}
+        return question
+
+
 class QuestionsForm(forms.Form):
-    """A service's own questions, as JSON (see questions.py for the format)."""
+    """A service's own questions, as JSON (see questions.py for the format): copied from one
+    service to another, or written by a tool."""
 
     questions = forms.CharField(
         label=gettext_lazy("Questions (JSON)"),

@@ -19,6 +19,22 @@ urlpatterns = [
     path("services/<int:pk>/", views.ServiceView.as_view(), name="service"),
     path("services/<int:pk>/edit/", views.ServiceEditView.as_view(), name="service_edit"),
     path("services/<int:pk>/questions/", views.QuestionsView.as_view(), name="questions"),
+    path("services/<int:pk>/questions/add/", views.QuestionEditView.as_view(), name="question_add"),
+    path(
+        "services/<int:pk>/questions/json/",
+        views.QuestionsJsonView.as_view(),
+        name="questions_json",
+    ),
+    path(
+        "services/<int:pk>/questions/<slug:key>/edit/",
+        views.QuestionEditView.as_view(),
+        name="question",
+    ),
+    path(
+        "services/<int:pk>/questions/<slug:key>/<str:command>/",
+        views.QuestionCommandView.as_view(),  # POST only
+        name="question_command",
+    ),
     path("services/<int:pk>/duplicate/", views.DuplicateView.as_view(), name="duplicate"),
     path("services/<int:pk>/toggle/", views.ToggleView.as_view(), name="toggle"),
     path("services/<int:pk>/agendas/add/", views.AgendaAddView.as_view(), name="agenda_add"),

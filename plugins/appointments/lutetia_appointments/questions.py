@@ -48,9 +48,11 @@ def type_label(kind: str) -> str:
     return str(TYPES.get(kind) or (shared.label if shared else kind))
 
 
-def validate(questions, site=None) -> list[dict]:
+def validate(questions, site=None, saved=()) -> list[dict]:
     """The questions, checked; ValidationError with every problem found. The forms' types are
-    accepted where that plugin is on for ``site``."""
+    accepted where that plugin is on for ``site``; a question kept as it is in ``saved`` (the
+    questions asked now) is accepted even if its type is no longer offered, so that the others
+    can still be changed (it is asked as plain text meanwhile)."""
     shared = offered(site)
     if not isinstance(questions, list):
         raise ValidationError(_("The questions must be a list."))
@@ -78,7 +80,9 @@ def validate(questions, site=None) -> list[dict]:
         if not label:
             problems.append(_("Question %(n)s has no label.") % {"n": index})
         config = question.get("config") or {}
-        if kind in shared:
+        if question in saved and kind not in TYPES and kind not in shared:
+            pass  # saved when its type was offered: kept as it is
+        elif kind in shared:
             if not isinstance(config, dict):
                 problems.append(_("Question %(n)s: its config must be an object.") % {"n": index})
             else:
@@ -112,7 +116,7 @@ def validate(questions, site=None) -> list[dict]:
                     if kind == "choice"
                     else {}
                 ),
-                **({"config": config} if kind in shared and isinstance(config, dict) else {}),
+                **({"config": config} if kind not in TYPES and isinstance(config, dict) else {}),
             }
         )
     if problems:
@@ -203,7 +207,8 @@ def answers_of(questions: list[dict], cleaned_data: dict) -> dict:
 
 
 def readable(questions: list[dict], answers: dict) -> list[tuple[str, str]]:
-    """(label, answer as read) of each answered question, for summaries and lists."""
+    """(label, answer as read) of each answered question, for summaries and lists; then the
+    answers to questions removed since, under their key (what was answered stays readable)."""
     found = []
     for question in questions:
         if question["key"] not in answers:
@@ -218,4 +223,19 @@ def readable(questions: list[dict], answers: dict) -> list[tuple[str, str]]:
         elif question.get("type") == "yes_no":
             value = _("Yes") if value else _("No")
         found.append((question["label"], str(value)))
+    asked = {question["key"] for question in questions}
+    for key, value in answers.items():
+        if key not in asked:
+            found.append((_("%(key)s (question removed)") % {"key": key}, _plain(value)))
     return found
+
+
+def _plain(value) -> str:
+    """An answer whose question is gone, as text."""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list):
+        return ", ".join(_plain(item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    return str(value)

@@ -10,6 +10,7 @@ import re
 
 import pytest
 from appointments_samples import a_working_day, book, identity_cards, slot_at
+from django.test import Client
 from django.urls import reverse
 from lutetia_appointments import booking
 from lutetia_appointments.models import Appointment, Slot
@@ -419,6 +420,31 @@ def test_an_agent_books_on_behalf_of_a_citizen(client, manager, desk, day):
     assert appointment.booked_by == manager and not appointment.overbooked
     assert appointment.starts_at == slot.starts_at
     assert OutboxMessage.objects.filter(recipient__contains="hugo@example.org").count() == 1
+
+
+def test_a_booking_for_a_citizen_with_an_account_is_in_their_appointments(
+    client, manager, desk, day, citizen, other_citizen
+):
+    """The address the agent types, verified by an account, links the appointment to it."""
+    from allauth.account.models import EmailAddress
+
+    client.force_login(manager)
+    slot = slot_at(desk, day, 9, 20)
+    answer = client.post(url("book", desk.pk), book_form(slot, email="CITIZEN@example.org"))
+    assert answer.status_code == 302
+    linked = Appointment.objects.get(starts_at=slot.starts_at, status=Appointment.Status.BOOKED)
+    assert linked.owner == citizen
+    EmailAddress.objects.filter(user=other_citizen).update(verified=False)
+    other = slot_at(desk, day, 9, 40)
+    client.post(url("book", desk.pk), book_form(other, email="other.citizen@example.org"))
+    unlinked = Appointment.objects.get(starts_at=other.starts_at, status=Appointment.Status.BOOKED)
+    assert unlinked.owner is None  # an address its account never verified
+
+    browser = Client()  # the citizen's own browser
+    browser.force_login(citizen)
+    page = text(browser.get(reverse("appointments:mine")))
+    assert linked.reference in page and unlinked.reference not in page
+    assert browser.get(reverse("appointments:appointment", args=[linked.uid])).status_code == 200
 
 
 def test_an_agent_books_a_slot_too_soon_for_citizens(client, manager, desk):

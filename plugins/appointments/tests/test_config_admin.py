@@ -514,7 +514,7 @@ def test_a_category_name_is_unique(admin, agenda):
 
 def test_invalid_questions_json_shows_messages_and_saves_nothing(admin, agenda):
     service = agenda.service
-    response = admin.post(url("questions", service.pk), {"questions": "[{not json"})
+    response = admin.post(url("questions_json", service.pk), {"questions": "[{not json"})
     assert response.status_code == 400
     assert in_site_language("This is not valid JSON: %(error)s").split(":")[0] in text(response)
 
@@ -522,7 +522,7 @@ def test_invalid_questions_json_shows_messages_and_saves_nothing(admin, agenda):
         {"key": "Document", "label": "Document", "type": "text"},
         {"key": "colour", "label": "", "type": "paint"},
     ]
-    response = admin.post(url("questions", service.pk), {"questions": json.dumps(questions)})
+    response = admin.post(url("questions_json", service.pk), {"questions": json.dumps(questions)})
     assert response.status_code == 400
     assert shown(response, "Question %(n)s has no label.", n=2)
     assert shown(response, "Question %(n)s: unknown type “%(type)s”.", n=2, type="paint")
@@ -538,7 +538,7 @@ def test_invalid_questions_json_shows_messages_and_saves_nothing(admin, agenda):
             "choices": [["id", "Identity card"], ["passport", "Passport"]],
         }
     ]
-    response = admin.post(url("questions", service.pk), {"questions": json.dumps(good)})
+    response = admin.post(url("questions_json", service.pk), {"questions": json.dumps(good)})
     assert response.status_code == 302
     service.refresh_from_db()
     assert service.questions[0]["key"] == "document" and service.questions[0]["required"] is True
@@ -557,21 +557,202 @@ def test_the_forms_question_types_are_offered_where_that_plugin_is_on(admin, age
         "required": True,
         "config": {"min": "08:00", "max": "12:00"},
     }
-    page = admin.get(url("questions", service.pk))
+    page = admin.get(url("questions_json", service.pk))
     assert "forms.time" in text(page) and "forms.choices" in text(page)  # listed in the help
     wrong = {**arrival, "key": "papers", "type": "forms.choices", "config": {"choices": "x"}}
-    response = admin.post(url("questions", service.pk), {"questions": json.dumps([wrong])})
+    response = admin.post(url("questions_json", service.pk), {"questions": json.dumps([wrong])})
     assert response.status_code == 400  # the forms type's own check of its settings
-    response = admin.post(url("questions", service.pk), {"questions": json.dumps([arrival])})
+    response = admin.post(url("questions_json", service.pk), {"questions": json.dumps([arrival])})
     assert response.status_code == 302
     service.refresh_from_db()
     assert service.questions[0]["config"] == {"min": "08:00", "max": "12:00"}
     assert in_site_language("Time") in text(admin.get(url("questions", service.pk)))
 
     set_enabled(service.site, "forms", False)
-    response = admin.post(url("questions", service.pk), {"questions": json.dumps([arrival])})
+    response = admin.post(url("questions_json", service.pk), {"questions": json.dumps([arrival])})
     assert response.status_code == 400
     assert shown(response, "Question %(n)s: unknown type “%(type)s”.", n=1, type="forms.time")
+
+
+def question_data(**values):
+    return {"label": "", "key": "", "help": "", **values}
+
+
+def test_questions_are_added_changed_ordered_and_removed_without_json(admin, agenda):
+    service = agenda.service
+    page = text(admin.get(url("questions", service.pk)))
+    assert 'value="choice"' in page and 'value="forms.time"' in page  # the types offered
+    assert admin.get(url("question_add", service.pk) + "?type=choice").status_code == 200
+
+    response = admin.post(
+        url("question_add", service.pk) + "?type=choice",
+        question_data(
+            label="Document wanted", required="on", choices="id|Identity card\npassport|Passport"
+        ),
+    )
+    assert response.status_code == 302
+    response = admin.post(
+        url("question_add", service.pk) + "?type=yes_no",
+        question_data(label="Do you need an interpreter?", key="interpreter"),
+    )
+    assert response.status_code == 302
+    service.refresh_from_db()
+    assert service.questions == [
+        {
+            "key": "document_wanted",  # made from the label
+            "label": "Document wanted",
+            "type": "choice",
+            "required": True,
+            "help": "",
+            "choices": [["id", "Identity card"], ["passport", "Passport"]],
+        },
+        {
+            "key": "interpreter",
+            "label": "Do you need an interpreter?",
+            "type": "yes_no",
+            "required": False,
+            "help": "",
+        },
+    ]
+    assert AuditEntry.objects.filter(action="appointments.questions_changed").count() == 2
+
+    # the page to change one shows what it is; its key stays, whatever is posted
+    page = text(admin.get(url("question", service.pk, "document_wanted")))
+    assert "id|Identity card" in page and "Document wanted" in page
+    response = admin.post(
+        url("question", service.pk, "document_wanted"),
+        question_data(label="Document", key="other", choices="id|Identity card"),
+    )
+    assert response.status_code == 302
+    admin.post(url("question_command", service.pk, "interpreter", "up"))
+    service.refresh_from_db()
+    assert [q["key"] for q in service.questions] == ["interpreter", "document_wanted"]
+    assert service.questions[1]["label"] == "Document"
+    assert service.questions[1]["choices"] == [["id", "Identity card"]]
+    assert service.questions[1]["required"] is False  # unticked
+
+    # a removed question's answers stay readable under its key
+    slot = slot_at(agenda, a_working_day(agenda), 9)
+    appointment = booked(agenda, slot)
+    answers = {"document_wanted": "id", "interpreter": True}
+    Appointment.objects.filter(pk=appointment.pk).update(answers=answers)
+    admin.post(url("question_command", service.pk, "document_wanted", "delete"))
+    service.refresh_from_db()
+    assert [q["key"] for q in service.questions] == ["interpreter"]
+    appointment.refresh_from_db()
+    from lutetia_appointments import questions
+
+    assert questions.readable(service.questions, appointment.answers) == [
+        ("Do you need an interpreter?", in_site_language("Yes")),
+        (in_site_language("%(key)s (question removed)") % {"key": "document_wanted"}, "id"),
+    ]
+
+
+def test_bad_question_input_gets_messages_and_changes_nothing(admin, agenda):
+    service = agenda.service
+    Service.objects.filter(pk=service.pk).update(
+        questions=[{"key": "document", "label": "Document", "type": "text", "required": False}]
+    )
+    add = url("question_add", service.pk)
+    cases = [
+        ("text", question_data(), "This field is required."),
+        ("text", question_data(label="Age", key="Bad Key"), None),
+        ("text", question_data(label="Age", key="email"), None),  # a field of the page
+        (
+            "text",
+            question_data(label="Again", key="document"),
+            "Another question of this service has this key.",
+        ),
+        (
+            "choice",
+            question_data(label="Which?", choices="|Only a label"),
+            "Give at least one choice.",
+        ),
+        (
+            "choice",
+            question_data(label="Which?", choices="a|A\na|B"),
+            "Two choices have the same value.",
+        ),
+    ]
+    for kind, data, message in cases:
+        response = admin.post(f"{add}?type={kind}", data)
+        assert response.status_code == 400, data
+        if message:
+            assert shown(response, message), message
+    assert admin.get(f"{add}?type=paint").status_code == 404
+    assert admin.get(add).status_code == 404
+    assert admin.get(url("question", service.pk, "nothing")).status_code == 404
+    assert (
+        admin.post(url("question_command", service.pk, "document", "sideways")).status_code == 404
+    )
+    assert admin.post(url("question_command", service.pk, "nothing", "delete")).status_code == 404
+    assert admin.get(url("question_command", service.pk, "document", "delete")).status_code == 405
+    service.refresh_from_db()
+    assert [q["key"] for q in service.questions] == ["document"]
+    assert not AuditEntry.objects.filter(action="appointments.questions_changed").exists()
+
+
+def test_a_forms_type_is_set_by_its_own_fields_and_survives_the_plugin_switched_off(admin, agenda):
+    from lutetia.plugins import set_enabled
+
+    service = agenda.service
+    add = url("question_add", service.pk) + "?type=forms.choices"
+    page = text(admin.get(add))
+    assert 'name="config_choices"' in page and 'name="config_max"' in page
+    data = question_data(label="Papers you bring", config_choices="id|Identity card\nold|Old one")
+    response = admin.post(add, {**data, "config_max": "many"})
+    assert response.status_code == 400  # not a number, shown at the field
+    response = admin.post(add, {**data, "config_min": "2", "config_max": "1"})
+    assert response.status_code == 400  # the type's own check
+    assert shown(response, "The minimum is greater than the maximum.")
+    service.refresh_from_db()
+    assert service.questions == []
+
+    response = admin.post(add, {**data, "config_max": "1"})
+    assert response.status_code == 302
+    admin.post(url("question_add", service.pk) + "?type=text", question_data(label="Comment"))
+    service.refresh_from_db()
+    papers = service.questions[0]
+    assert papers["type"] == "forms.choices" and papers["config"]["max"] == 1
+    assert papers["config"]["choices"] == [
+        {"value": "id", "label": "Identity card"},
+        {"value": "old", "label": "Old one"},
+    ]
+    assert "id|Identity card" in text(admin.get(url("question", service.pk, papers["key"])))
+
+    set_enabled(service.site, "forms", False)
+    page = admin.get(url("questions", service.pk))
+    assert shown(
+        page,
+        "This type is no longer offered on this site: the question is asked as plain text. "
+        "Remove it, or switch the plugin on again.",
+    )
+    assert admin.get(url("question", service.pk, papers["key"])).status_code == 404
+    # the other questions can still be changed, the orphan removed
+    response = admin.post(url("question", service.pk, "comment"), question_data(label="Notes"))
+    assert response.status_code == 302
+    admin.post(url("question_command", service.pk, papers["key"], "delete"))
+    service.refresh_from_db()
+    assert [(q["key"], q["label"]) for q in service.questions] == [("comment", "Notes")]
+
+
+def test_another_workgroups_questions_answer_404(client, agent_other_workgroup, scoped):
+    client.force_login(grant(agent_other_workgroup, RIGHT))
+    service = scoped.service
+    Service.objects.filter(pk=service.pk).update(
+        questions=[{"key": "document", "label": "Document", "type": "text", "required": False}]
+    )
+    for path in (
+        url("questions", service.pk),
+        url("question_add", service.pk) + "?type=text",
+        url("question", service.pk, "document"),
+        url("questions_json", service.pk),
+    ):
+        assert client.get(path).status_code == 404, path
+    response = client.post(url("question_command", service.pk, "document", "delete"))
+    assert response.status_code == 404
+    service.refresh_from_db()
+    assert len(service.questions) == 1
 
 
 # --- opening rules ------------------------------------------------------------------------------

@@ -59,6 +59,25 @@ def mark_email_verified(user) -> None:
             address.save(update_fields=["verified", "primary"])
 
 
+def account_of_verified_email(email: str):
+    """The active account that has verified ``email`` (any case), or None: none has, or
+    several have. For linking to a citizen's account what an agent records for them (an
+    appointment booked on the phone): what is sent to that address is theirs already."""
+    from allauth.account.models import EmailAddress
+
+    email = (email or "").strip()
+    if not email:
+        return None
+    owners = list(
+        EmailAddress.objects.filter(email__iexact=email, verified=True, user__is_active=True)
+        .values_list("user_id", flat=True)
+        .distinct()[:2]
+    )
+    if len(owners) != 1:
+        return None
+    return get_user_model().objects.get(pk=owners[0])
+
+
 def is_agent(user) -> bool:
     """Whether ``user`` reaches the back office: flagged agent, superuser, or given the right."""
     return bool(

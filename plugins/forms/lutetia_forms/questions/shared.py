@@ -6,6 +6,8 @@ may offer it too with ``offer("<type>")``."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+
 from lutetia.questions import SharedQuestionKind, shared_question_kinds
 
 from ..definition import Question
@@ -41,6 +43,31 @@ def offer(type_id: str) -> None:
     def check(spec):
         return kind.check(_question(spec, type_id))
 
+    def settings():
+        from ..builder_forms import config_fields  # the builder's own editing of a type
+
+        return config_fields(kind)
+
+    def config_fields():
+        return {setting.name: setting.field() for setting in settings()}
+
+    def config_initial(config):
+        return {
+            setting.name: setting.initial(config.get(setting.name, setting.default))
+            for setting in settings()
+        }
+
+    def config_value(cleaned):
+        config, problems = {}, {}
+        for setting in settings():
+            try:
+                config[setting.name] = setting.value(cleaned.get(setting.name))
+            except ValueError as exc:
+                problems[setting.name] = str(exc)
+        if problems:
+            raise ValidationError(problems)
+        return config
+
     shared_question_kinds.register(PREFIX + type_id)(
         SharedQuestionKind(
             plugin="forms",
@@ -49,6 +76,9 @@ def offer(type_id: str) -> None:
             value=value,
             display=display,
             check=check,
+            config_fields=config_fields,
+            config_initial=config_initial,
+            config_value=config_value,
         )
     )
 
