@@ -666,8 +666,10 @@ class BookView(AgentView):
         if appointment.owner_id is not None:
             messages.info(
                 request,
-                _("The e-mail address is the citizen's account's: the appointment is in their "
-                  "“My appointments”."),
+                _(
+                    "The e-mail address is the citizen's account's: the appointment is in their "
+                    "“My appointments”."
+                ),
             )
         return redirect("appointments_admin:appointment", appointment.pk)
 
