@@ -1,7 +1,7 @@
 """A booking rush on the production server: an opening of slots, hundreds of clients at once.
 
     DATABASE_URL=postgres://... python bench/booking_rush.py [--clients 200] [--agendas 20]
-        [--slots 2000] [--hot 10] [--workers 0] [--seconds 120]
+        [--slots 2000] [--hot 10] [--workers 0] [--threads 4] [--seconds 120]
 
 PostgreSQL only (DATABASE_URL; give it an empty database: it is migrated, filled and emptied).
 One service, ``--agendas`` agendas (a location each, one desk: one place per slot) and an
@@ -9,7 +9,7 @@ opening of ``--slots`` slots across them, made by ``opening.apply`` from a typic
 in the same run:
 
 1. **Lutetia**: ``lutetia run`` (gunicorn, production mode (its default cache: per process),
-   ``--workers``, 0 for its default of two per core plus one, 4 threads each) and, from other
+   ``--workers``, 0 for its default of two per core plus one, ``--threads`` each) and, from other
    processes, ``--clients`` clients booking as fast as they can, each attempt as a new
    anonymous citizen coming through a reverse proxy (its own address in X-Forwarded-For, so
    the per-address limits count citizens, not the benchmark), through the citizen's pages
@@ -22,7 +22,7 @@ in the same run:
 2. **The ceiling**: the same rush as bare SQL transactions on the same database (psycopg, no
    Django, no HTTP), one per attempt: insert the held appointment, take the place with the
    conditional UPDATE, insert the ledger row, mark the appointment booked; from as many
-   connections as the server has threads (gunicorn's workers x 4), the clients being those
+   connections as the server has threads (gunicorn's workers x threads), the clients being those
    connections.
 
 Printed for each: bookings/s (booked places over the time to fill them: from the start to the
@@ -504,7 +504,9 @@ def cpu_seconds(session: int) -> dict[str, float]:
     return used
 
 
-def server_environment(data_dir: Path, port: int, database_url: str) -> dict[str, str]:
+def server_environment(
+    data_dir: Path, port: int, database_url: str, threads: int = 4
+) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LUTETIA_")}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.update(
@@ -517,6 +519,7 @@ def server_environment(data_dir: Path, port: int, database_url: str) -> dict[str
             "LUTETIA_LOG_LEVEL": "error",
             "LUTETIA_DATABASE_URL": database_url,
             "LUTETIA_TRUSTED_PROXY_COUNT": "1",
+            "LUTETIA_THREADS": str(threads),
             # e-mails wait in the outbox for `lutetia worker`, as in production
             "LUTETIA_TASK_BACKEND": "database",
         }
@@ -542,6 +545,7 @@ def main() -> int:
     parser.add_argument("--slots", type=int, default=2000)
     parser.add_argument("--hot", type=int, default=10)
     parser.add_argument("--workers", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=4, help="of each server process")
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument(
         "--bare-seconds", type=float, default=10, help="how long /healthz is loaded first"
@@ -565,12 +569,12 @@ def main() -> int:
         print(
             f"lutetia booking rush: PostgreSQL, {os.cpu_count()} cores; {len(targets)} slots of "
             f"one place across {args.agendas} agendas, {args.hot} hot; {args.clients} clients "
-            f"in {CLIENT_PROCESSES} processes; gunicorn {workers} workers x 4 threads",
+            f"in {CLIENT_PROCESSES} processes; gunicorn {workers} workers x {args.threads} threads",
             flush=True,
         )
 
         port = free_port()
-        env = server_environment(Path(tmp) / "server", port, database_url)
+        env = server_environment(Path(tmp) / "server", port, database_url, args.threads)
         log = (Path(tmp) / "server.log").open("w")
         server = subprocess.Popen(
             [*LUTETIA, "run", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
@@ -616,7 +620,7 @@ def main() -> int:
             (dsn, service.pk, service.site_id),
             targets,
             args.hot,
-            workers * 4,
+            workers * args.threads,
             args.seconds,
         )
         sql_over = overbooked()
@@ -633,7 +637,7 @@ def main() -> int:
     print(
         "(latencies in ms: ok = a booking, its three requests; no = a refused hold; over = "
         "slots over capacity by counter, ledger and appointments; bare SQL from "
-        f"{workers * 4} connections)"
+        f"{workers * args.threads} connections)"
     )
     print(
         f"places: lutetia booked {http_over['booked']} appointments holding {http_over['places']}"

@@ -68,6 +68,7 @@ def test_sqlite_is_tuned_for_a_web_server(tmp_path):
         ({"LUTETIA_DATABASE_URL": "mysql://x/y"}, "LUTETIA_DATABASE_URL"),
         ({"LUTETIA_DEBUG": "perhaps"}, "LUTETIA_DEBUG"),
         ({"LUTETIA_WORKERS": "many"}, "LUTETIA_WORKERS"),
+        ({"LUTETIA_THREADS": "0"}, "LUTETIA_THREADS"),
         ({"LUTETIA_TIME_ZONE": "Mars/Olympus"}, "LUTETIA_TIME_ZONE"),
         ({"LUTETIA_TASK_BACKEND": "celery"}, "LUTETIA_TASK_BACKEND"),
         ({"LUTETIA_NO_SUCH_THING": "1"}, "LUTETIA_NO_SUCH_THING"),

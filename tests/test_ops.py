@@ -70,6 +70,13 @@ def test_run_starts_gunicorn_on_the_configured_address(capsys, db):
     assert "gunicorn lutetia.wsgi:application" in command
     assert "--bind 127.0.0.1:8123" in command
     assert "--workers 3" in command
+    assert "--threads 4" in command  # LUTETIA_THREADS' default
+
+
+def test_run_takes_the_threads_setting(capsys, db, settings):
+    settings.LUTETIA_THREADS = 8
+    call_command("run", "--print-command")
+    assert "--threads 8" in capsys.readouterr().out
 
 
 # --- the citizen's address, through trusted proxies only ----------------------------------

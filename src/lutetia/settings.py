@@ -250,6 +250,7 @@ LUTETIA_CLAMAV_URL = CONFIG["clamav_url"]
 LUTETIA_CLAMAV_TIMEOUT = CONFIG["clamav_timeout"]
 LUTETIA_BIND = CONFIG["bind"]
 LUTETIA_WORKERS = CONFIG["workers"]
+LUTETIA_THREADS = CONFIG["threads"]
 
 LOGGING = {
     "version": 1,

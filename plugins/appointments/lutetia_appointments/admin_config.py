@@ -27,7 +27,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -42,7 +42,7 @@ from lutetia import audit
 from lutetia.accounts import workgroups
 from lutetia.questions import offered
 
-from . import booking, opening
+from . import booking, opening, removal, shown
 from . import questions as service_questions
 from .config_forms import (
     AgendaForm,
@@ -969,6 +969,113 @@ class ResourceDeleteView(AgendaMixin):
         return self.back()
 
 
+# --- deleting services, agendas, locations, categories ----------------------------------------
+
+
+class DeleteView(ConfigView):
+    """Delete a service, an agenda, a location or a category (`removal`): the page says what
+    goes with it, or why it stays."""
+
+    template_name = TEMPLATES + "delete.html"
+    kind = ""
+
+    def get_object(self, pk):
+        raise NotImplementedError
+
+    def load(self, pk=None, **kwargs):
+        self.target = self.get_object(pk)
+
+    def get_page_title(self):
+        return _("Delete “%(name)s”") % {"name": self.target}
+
+    def back(self) -> str:
+        """Where the page came from (its Cancel)."""
+        raise NotImplementedError
+
+    def gone(self) -> str:
+        """Where to go once it is deleted."""
+        raise NotImplementedError
+
+    def get(self, request, pk, status=200, problem=""):
+        return self.render(
+            target=self.target,
+            reason=problem or removal.why_kept(self.target),
+            consequences=removal.consequences(self.target),
+            cancel=self.back(),
+            status=status,
+        )
+
+    def post(self, request, pk):
+        name = str(self.target)
+        try:
+            removal.delete(self.target, actor=request.user)
+        except removal.Kept as kept:
+            return self.get(request, pk, status=409, problem=kept.message)
+        messages.success(request, _("“%(name)s” is deleted.") % {"name": name})
+        return redirect(self.gone())
+
+
+class ServiceDeleteView(DeleteView):
+    def get_object(self, pk):
+        return service_or_404(self.request.user, pk)
+
+    def trail(self):
+        return [{"url": self.back(), "label": str(self.target)}]
+
+    def back(self):
+        return reverse("appointments_config:service", args=[self.target.pk])
+
+    def gone(self):
+        return reverse("appointments_config:index")
+
+
+class AgendaDeleteView(DeleteView):
+    def get_object(self, pk):
+        return agenda_or_404(self.request.user, pk)
+
+    def trail(self):
+        service = self.target.service
+        return [
+            {
+                "url": reverse("appointments_config:service", args=[service.pk]),
+                "label": str(service),
+            },
+            {"url": self.back(), "label": self.target.location.name},
+        ]
+
+    def back(self):
+        return reverse("appointments_config:agenda", args=[self.target.pk])
+
+    def gone(self):
+        return reverse("appointments_config:service", args=[self.target.service_id])
+
+
+class LocationDeleteView(DeleteView):
+    def get_object(self, pk):
+        return get_object_or_404(Location, site=self.site, pk=pk)
+
+    def trail(self):
+        return [{"url": self.back(), "label": _("Locations")}]
+
+    def back(self):
+        return reverse("appointments_config:locations")
+
+    gone = back
+
+
+class CategoryDeleteView(DeleteView):
+    def get_object(self, pk):
+        return get_object_or_404(Category, site=self.site, pk=pk)
+
+    def trail(self):
+        return [{"url": self.back(), "label": _("Categories")}]
+
+    def back(self):
+        return reverse("appointments_config:categories")
+
+    gone = back
+
+
 # --- typical weeks, specific days, closing days ------------------------------------------------
 
 
@@ -1245,6 +1352,7 @@ class BulkSlotsView(SlotsView):
             count = Slot.objects.filter(agenda=self.agenda, pk__in=chosen).update(
                 is_open=opening_slots, manual=True
             )
+            shown.changed(self.agenda.pk)
             holding = appointments_of(chosen) if not opening_slots else {}
             record(
                 request,
@@ -1338,6 +1446,7 @@ class DeskView(SlotsView):
                     Slot.objects.filter(pk__in=ids).update(
                         capacity=F("capacity") - 1, added=F("added") - 1
                     )
+                shown.changed(self.agenda.pk)
                 record(
                     request,
                     "desk_added" if adding else "desk_removed",

@@ -36,7 +36,7 @@ from django.utils.translation import ngettext
 from lutetia import audit, resources
 from lutetia.accounts.services import account_of_verified_email
 
-from . import signals
+from . import shown, signals
 from .models import Agenda, Appointment, Booker, Service, Slot, SlotBooking
 
 #: References read PREFIX-XXXXXXXX: random, so they cannot be guessed, from letters and digits
@@ -315,11 +315,12 @@ def _take_place(slot: Slot, places: int) -> bool:
     """Take ``places`` in the slot if it has them: the guarantee. One conditional UPDATE;
     PostgreSQL re-checks its condition on the row's latest version after waiting for a
     concurrent writer, and the CHECK constraint stands behind it."""
-    return bool(
-        Slot.objects.filter(pk=slot.pk, is_open=True, booked__lte=F("capacity") - places).update(
-            booked=F("booked") + places
-        )
-    )
+    taken = Slot.objects.filter(
+        pk=slot.pk, is_open=True, booked__lte=F("capacity") - places
+    ).update(booked=F("booked") + places)
+    if taken:
+        shown.changed(slot.agenda_id)
+    return bool(taken)
 
 
 def _full() -> Refused:
@@ -363,6 +364,8 @@ def _give_back(appointment: Appointment) -> list[int]:
         else:
             Slot.objects.filter(pk=booking.slot_id).update(booked=F("booked") - booking.places)
     SlotBooking.objects.filter(appointment=appointment).delete()
+    if bookings:
+        shown.changed(appointment.agenda_id)
     return [booking.slot_id for booking in bookings]
 
 
@@ -829,6 +832,7 @@ def reschedule(
         for booking in kept:
             field = "overbooked" if booking.beyond_capacity else "booked"
             Slot.objects.filter(pk=booking.slot_id).update(**{field: F(field) - booking.places})
+        shown.changed(previous["agenda"])
         appointment.agenda = first.agenda
         appointment.starts_at = slots[0].starts_at
         appointment.ends_at = slots[-1].ends_at

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import shown
 from .models import Agenda, Appointment, ClosingDay, Slot, SpecificDay, TimeRange, WeekRule
 
 #: How far ahead slots exist beyond the booking horizon (agents see and prepare them).
@@ -230,6 +231,8 @@ def apply(agenda: Agenda, start: dt.date | None = None, end: dt.date | None = No
     result = plan(agenda, start, end)
     if result.conflicts:
         raise RuleConflict(affected_appointments(result.conflicts))
+    if result.delete or result.update or result.create:
+        shown.changed(agenda.pk)
     if result.delete:
         Slot.objects.filter(pk__in=[slot.pk for slot in result.delete]).delete()
     for slot, want in result.update:

@@ -35,7 +35,7 @@ from wagtail.models import Site
 from lutetia import audit
 from lutetia.ops.clients import client_ip
 
-from . import availability, booking, notices, questions, waiting
+from . import availability, booking, notices, questions, shown, waiting
 from .forms import DetailsForm, LengthForm, PeopleForm, WaitingForm
 from .models import Agenda, Appointment, Category, Service, Slot, WaitingEntry
 
@@ -305,12 +305,12 @@ def service(request, slug):
         return redirect("appointments:calendar", service.slug, agendas[0].uid)
     places = []
     for agenda in agendas:
-        first = availability.next_free(agenda) if not reason else None
+        first = _next_free(agenda, 1) if not reason else None
         places.append(
             {
                 "agenda": agenda,
                 "location": agenda.location,
-                "next": _when(first.starts_at, agenda) if first else "",
+                "next": _when(first[1], agenda) if first else "",
                 "url": reverse("appointments:calendar", args=[service.slug, agenda.uid]),
             }
         )
@@ -327,17 +327,27 @@ def service(request, slug):
 # --- the calendar ------------------------------------------------------------------------------
 
 
-def _week_start(request, agenda: Agenda, people: int) -> tuple[dt.date, Slot | None]:
+def _next_free(agenda: Agenda, people: int) -> tuple[int, dt.datetime] | None:
+    """The next free slot's (id, start), as citizens are shown it (kept: `shown`)."""
+
+    def compute():
+        slot = availability.next_free(agenda, people=people)
+        return (slot.pk, slot.starts_at) if slot else None
+
+    return shown.kept(agenda.pk, f"next:{people}", compute)
+
+
+def _week_start(request, agenda: Agenda, people: int) -> tuple[dt.date, tuple | None]:
     """The Monday of the week shown (``?from=``, else the next free slot's week) and the next
-    free slot."""
-    first = availability.next_free(agenda, people=people)
+    free slot (id, start)."""
+    first = _next_free(agenda, people)
     asked = request.GET.get("from") or request.POST.get("from") or ""
     try:
         start = dt.date.fromisoformat(asked) if asked else None
     except ValueError:
         start = None
     if start is None:
-        start = _local(first.starts_at, agenda).date() if first else timezone.localdate()
+        start = _local(first[1], agenda).date() if first else timezone.localdate()
     return _monday(start), first
 
 
@@ -349,30 +359,43 @@ def _people(request, service: Service) -> int:
     return min(max(people, 1), service.max_people)
 
 
-def _slot_days(agenda: Agenda, start: dt.date, people: int, selected: str = "") -> list[dict]:
-    labels: dict[dt.time, str] = {}  # the same hours come back every day of the week
+def _week(agenda: Agenda, start: dt.date, people: int) -> list[dict]:
+    """The week's days and slots as the citizen's calendar shows them, in the language of the
+    page (kept: `shown`)."""
 
-    def label(value: dt.datetime) -> str:
-        key = _local(value, agenda).time()
-        if key not in labels:
-            labels[key] = _time_label(value, agenda)
-        return labels[key]
+    def compute():
+        labels: dict[dt.time, str] = {}  # the same hours come back every day of the week
 
-    return [
-        {
-            "label": formats.date_format(day.date, "l j F"),
-            "slots": [
-                {
-                    "value": str(slot.pk),
-                    "label": label(slot.starts_at),
-                    "available": slot.available,
-                    "selected": str(slot.pk) == selected,
-                }
-                for slot in day.slots
-            ],
-        }
-        for day in availability.calendar(agenda, start, people=people)
-    ]
+        def label(value: dt.datetime) -> str:
+            key = _local(value, agenda).time()
+            if key not in labels:
+                labels[key] = _time_label(value, agenda)
+            return labels[key]
+
+        return [
+            {
+                "label": formats.date_format(day.date, "l j F"),
+                "slots": [
+                    {
+                        "value": str(slot.pk),
+                        "label": label(slot.starts_at),
+                        "available": slot.available,
+                        "selected": False,
+                    }
+                    for slot in day.slots
+                ],
+            }
+            for day in availability.calendar(agenda, start, people=people)
+        ]
+
+    return shown.kept(agenda.pk, f"week:{start}:{people}:{get_language()}", compute)
+
+
+def _shown_free(days: list[dict], first, slot: str) -> bool:
+    """Whether what is shown offers ``slot`` (the week's grid or the next free slot)."""
+    if first and str(first[0]) == slot:
+        return True
+    return any(s["value"] == slot and s["available"] for day in days for s in day["slots"])
 
 
 def _calendar_context(
@@ -383,10 +406,21 @@ def _calendar_context(
     base_url: str,
     extra_query: dict | None = None,
     selected: str = "",
+    taken: str = "",
     people: int | None = None,
 ) -> dict:
+    """The calendar page's context; ``taken``: a slot a hold just found full (if what is
+    shown still offers it, it was kept too long: dropped and read again)."""
     people = people or _people(request, service)
     start, first = _week_start(request, agenda, people)
+    days = _week(agenda, start, people)
+    if taken and _shown_free(days, first, taken):
+        shown.changed(agenda.pk)
+        start, first = _week_start(request, agenda, people)
+        days = _week(agenda, start, people)
+    for day in days:
+        for slot in day["slots"]:
+            slot["selected"] = slot["value"] == selected and slot["available"]
     first_day, last_day = availability.bookable_days(service)
     query = {**(extra_query or {})}
     if people > 1:
@@ -395,6 +429,7 @@ def _calendar_context(
     def week_url(day):
         return base_url + "?" + urlencode({**query, "from": day.isoformat()})
 
+    first_week = _monday(_local(first[1], agenda).date()) if first else None
     previous_url = week_url(start - dt.timedelta(days=7)) if start > _monday(first_day) else ""
     next_url = week_url(start + dt.timedelta(days=7)) if start + dt.timedelta(7) <= last_day else ""
     length_form = None
@@ -421,11 +456,11 @@ def _calendar_context(
         "length_form": length_form,
         "week": _("Week of %(day)s") % {"day": _day_label(start)},
         "from": start.isoformat(),
-        "days": _slot_days(agenda, start, people, selected),
+        "days": days,
         "next_free": first,
-        "next_free_label": _when(first.starts_at, agenda) if first else "",
-        "next_free_url": week_url(_monday(_local(first.starts_at, agenda).date())) if first else "",
-        "next_free_shown": bool(first and _monday(_local(first.starts_at, agenda).date()) == start),
+        "next_free_label": _when(first[1], agenda) if first else "",
+        "next_free_url": week_url(first_week) if first else "",
+        "next_free_shown": first_week == start,
         "previous_url": previous_url,
         "next_url": next_url,
         "token": secrets.token_urlsafe(24),
@@ -464,7 +499,7 @@ def calendar(request, slug, agenda):
         context["reason"] = booking.unavailable(service)
         return render(request, "lutetia_appointments/calendar.html", context)
 
-    problem, status = "", 409
+    problem, status, taken = "", 409, ""
     selected = request.POST.get("slot", "")
     if not _allowed(request):
         problem, status = _throttled_message(), 429
@@ -474,10 +509,13 @@ def calendar(request, slug, agenda):
         except booking.Refused as refused:
             problem = refused.message
             status = 400 if refused.code == "malformed" else 409
+            taken = selected if refused.code == "full" else ""
         else:
             _remember(request, held)
             return redirect("appointments:details", held.uid)
-    context = _calendar_context(request, service, agenda, base_url=base_url, selected=selected)
+    context = _calendar_context(
+        request, service, agenda, base_url=base_url, selected=selected, taken=taken
+    )
     context["problem"] = problem
     context["reason"] = booking.unavailable(service)
     return render(request, "lutetia_appointments/calendar.html", context, status=status)
@@ -713,7 +751,7 @@ def move(request, secret=None, uid=None):
     agenda = next((a for a in agendas if str(a.uid) == chosen), None) or appointment.agenda
     agenda.service = service
     why = booking.may_change(appointment)
-    problem, status = "", 200
+    problem, status, taken = "", 200, ""
     if request.method == "POST":
         try:
             if why:
@@ -733,6 +771,7 @@ def move(request, secret=None, uid=None):
         except booking.Refused as refused:
             problem = refused.message
             status = status if status != 200 else 409
+            taken = request.POST.get("slot", "") if refused.code == "full" else ""
         else:
             messages.success(request, _("Your appointment was moved."))
             return redirect(urls["page"])
@@ -743,6 +782,7 @@ def move(request, secret=None, uid=None):
         base_url=urls["move"],
         extra_query={"agenda": str(agenda.uid)},
         selected=request.POST.get("slot", ""),
+        taken=taken,
         people=appointment.people,
     )
     context.update(

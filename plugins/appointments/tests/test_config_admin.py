@@ -266,6 +266,10 @@ def test_another_workgroups_service_answers_404(client, agent_other_workgroup, s
     assert (
         client.post(url("service_edit", scoped.service.pk), {"title": "Taken"}).status_code == 404
     )
+    Service.objects.update(enabled=False)
+    assert client.post(url("service_delete", scoped.service.pk)).status_code == 404
+    assert client.post(url("agenda_delete", scoped.pk)).status_code == 404
+    Service.objects.update(enabled=True)
     assert "Identity card" not in text(client.get(url("index")))
     slot.refresh_from_db()
     assert slot.is_open and Service.objects.get().title == "Identity card"
@@ -509,6 +513,89 @@ def test_a_category_name_is_unique(admin, agenda):
     assert shown(response, "Another category already has this name.")
 
 
+# --- deleting ------------------------------------------------------------------------------------
+
+
+def test_a_service_never_booked_is_deleted_once_offline(
+    admin, agenda, django_capture_on_commit_callbacks
+):
+    service = agenda.service
+    page = admin.get(url("service_delete", service.pk))
+    assert shown(page, "Put the service offline first: citizens may be booking it.")
+    assert "button no" not in text(page)  # no delete button
+    assert admin.post(url("service_delete", service.pk)).status_code == 409
+    assert Service.objects.filter(pk=service.pk).exists()
+
+    admin.post(url("toggle", service.pk))  # offline
+    page = admin.get(url("service_delete", service.pk))
+    assert "button no" in text(page)
+    assert in_site_language("its questions and its waiting list") in text(page)
+    with django_capture_on_commit_callbacks(execute=True):  # PostgreSQL: audit at commit
+        answer = admin.post(url("service_delete", service.pk))
+    assert answer.status_code == 302 and answer["Location"] == url("index")
+    assert not Service.objects.exists() and not Agenda.objects.exists()
+    assert not Slot.objects.exists() and not WeekRule.objects.exists()
+    entry = AuditEntry.objects.get(action="appointments.service_deleted")
+    assert entry.target_label == "Identity card" and entry.actor_id
+    assert admin.get(url("service", service.pk)).status_code == 404
+
+
+def test_a_service_or_agenda_that_had_an_appointment_is_kept(
+    admin, agenda, django_capture_on_commit_callbacks
+):
+    slot = slot_at(agenda, a_working_day(agenda), 9)
+    appointment = booked(agenda, slot)
+    booking.cancel(appointment, actor=None, reason="")  # cancelled: still history
+    Service.objects.update(enabled=False)
+    Agenda.objects.update(enabled=False)
+    for name, pk in (("service_delete", agenda.service.pk), ("agenda_delete", agenda.pk)):
+        page = admin.get(url(name, pk))
+        assert "button no" not in text(page)
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = admin.post(url(name, pk))
+        assert answer.status_code == 409
+        assert in_site_language(
+            "It has %(count)s appointment (past, to come or being booked): deleting it would "
+            "lose its history."
+        ) % {"count": 1} in text(answer)
+    assert Agenda.objects.filter(pk=agenda.pk).exists()
+    assert Appointment.objects.filter(pk=appointment.pk).exists()
+    assert not AuditEntry.objects.filter(action__endswith="_deleted").exists()
+
+
+def test_an_agenda_closed_to_bookings_and_never_booked_is_deleted(admin, agenda):
+    page = admin.get(url("agenda_delete", agenda.pk))
+    assert shown(page, "Close the agenda to bookings first: citizens may be booking it.")
+    Agenda.objects.update(enabled=False)
+    answer = admin.post(url("agenda_delete", agenda.pk))
+    assert answer.status_code == 302
+    assert answer["Location"] == url("service", agenda.service.pk)
+    assert not Agenda.objects.exists() and Service.objects.exists()
+    assert not Slot.objects.exists()
+
+
+def test_a_location_in_use_is_kept_and_a_deleted_category_leaves_its_services(admin, agenda):
+    location = agenda.location
+    answer = admin.post(url("location_delete", location.pk))
+    assert answer.status_code == 409
+    assert "Identity card" in text(answer) and Location.objects.filter(pk=location.pk).exists()
+    spare = Location.objects.create(site=location.site, name="Annex", address="1 rue Haute")
+    delete_link = f'href="{url("location_delete", spare.pk)}"'
+    assert delete_link in text(admin.get(url("locations")))
+    assert admin.post(url("location_delete", spare.pk)).status_code == 302
+    assert not Location.objects.filter(pk=spare.pk).exists()
+
+    category = Category.objects.create(site=location.site, name="Papers")
+    Service.objects.update(category=category)
+    page = admin.get(url("category_delete", category.pk))
+    assert "button no" in text(page)
+    assert in_site_language("%(count)s service will have no category") % {"count": 1} in text(page)
+    assert admin.post(url("category_delete", category.pk)).status_code == 302
+    assert not Category.objects.filter(pk=category.pk).exists()
+    assert Service.objects.get().category is None
+    assert admin.get(url("category_delete", 999)).status_code == 404
+
+
 # --- questions ----------------------------------------------------------------------------------
 
 
@@ -578,24 +665,29 @@ def question_data(**values):
     return {"label": "", "key": "", "help": "", **values}
 
 
-def test_questions_are_added_changed_ordered_and_removed_without_json(admin, agenda):
+def test_questions_are_added_changed_ordered_and_removed_without_json(
+    admin, agenda, django_capture_on_commit_callbacks
+):
     service = agenda.service
     page = text(admin.get(url("questions", service.pk)))
     assert 'value="choice"' in page and 'value="forms.time"' in page  # the types offered
     assert admin.get(url("question_add", service.pk) + "?type=choice").status_code == 200
 
-    response = admin.post(
-        url("question_add", service.pk) + "?type=choice",
-        question_data(
-            label="Document wanted", required="on", choices="id|Identity card\npassport|Passport"
-        ),
-    )
-    assert response.status_code == 302
-    response = admin.post(
-        url("question_add", service.pk) + "?type=yes_no",
-        question_data(label="Do you need an interpreter?", key="interpreter"),
-    )
-    assert response.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # PostgreSQL: audit at commit
+        response = admin.post(
+            url("question_add", service.pk) + "?type=choice",
+            question_data(
+                label="Document wanted",
+                required="on",
+                choices="id|Identity card\npassport|Passport",
+            ),
+        )
+        assert response.status_code == 302
+        response = admin.post(
+            url("question_add", service.pk) + "?type=yes_no",
+            question_data(label="Do you need an interpreter?", key="interpreter"),
+        )
+        assert response.status_code == 302
     service.refresh_from_db()
     assert service.questions == [
         {
@@ -648,7 +740,9 @@ def test_questions_are_added_changed_ordered_and_removed_without_json(admin, age
     ]
 
 
-def test_bad_question_input_gets_messages_and_changes_nothing(admin, agenda):
+def test_bad_question_input_gets_messages_and_changes_nothing(
+    admin, agenda, django_capture_on_commit_callbacks
+):
     service = agenda.service
     Service.objects.filter(pk=service.pk).update(
         questions=[{"key": "document", "label": "Document", "type": "text", "required": False}]
@@ -675,7 +769,8 @@ def test_bad_question_input_gets_messages_and_changes_nothing(admin, agenda):
         ),
     ]
     for kind, data, message in cases:
-        response = admin.post(f"{add}?type={kind}", data)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = admin.post(f"{add}?type={kind}", data)
         assert response.status_code == 400, data
         if message:
             assert shown(response, message), message

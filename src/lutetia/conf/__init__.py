@@ -155,6 +155,8 @@ def _check_consistency(config: Config) -> None:
         )
     if config["workers"] < 0:
         raise ConfigError("LUTETIA_WORKERS: must be 0 or more")
+    if config["threads"] < 1:
+        raise ConfigError("LUTETIA_THREADS: must be 1 or more")
     if config["page_cache_seconds"] < 0:
         raise ConfigError("LUTETIA_PAGE_CACHE_SECONDS: must be 0 or more")
     if config["scheduler_interval"] < 1:

@@ -258,6 +258,7 @@ SETTINGS: tuple[Setting, ...] = (
         "log_level", choice("debug", "info", "warning", "error"), "info", "Minimum level logged."
     ),
     Setting("workers", parse_int, 0, "Production server processes; 0: two per core plus one."),
+    Setting("threads", parse_int, 4, "Threads of each production server process (at least 1)."),
     Setting("bind", parse_str, "127.0.0.1:8000", "Address and port `lutetia run` listens on."),
     Setting(
         "page_cache_seconds",

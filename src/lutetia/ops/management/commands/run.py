@@ -41,7 +41,7 @@ class Command(BaseCommand):
             "--worker-class",
             "gthread",
             "--threads",
-            "4",
+            str(settings.LUTETIA_THREADS),
             "--timeout",
             "60",
             "--graceful-timeout",

@@ -1,0 +1,105 @@
+"""What citizens are shown of an agenda is kept briefly (shown.py): a rush's pages read the
+slots once per agenda and second; every change made here shows at once; a view kept too long
+elsewhere (another server's cache) is dropped as soon as a hold finds it wrong."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from appointments_samples import a_working_day, slot_at
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
+from lutetia_appointments import shown
+from lutetia_appointments.models import Slot
+from test_front_office import calendar_url, says, token_of
+
+pytestmark = pytest.mark.django_db
+
+
+def week_of(client, agenda, day):
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(calendar_url(agenda), {"from": day.isoformat()})
+    assert page.status_code == 200
+    slot_reads = [q["sql"] for q in queries if '"appointments_slot"' in q["sql"]]
+    return page.content.decode(), slot_reads
+
+
+def offered(html, slot) -> bool:
+    radio = re.search(rf'<input[^>]*value="{slot.pk}"[^>]*>', html)
+    assert radio, f"slot {slot.pk} is not on the page"
+    return "disabled" not in radio.group(0)
+
+
+def test_the_calendar_is_read_once_while_nothing_changes(client, agenda):
+    day = a_working_day(agenda)
+    first, reads = week_of(client, agenda, day)
+    assert reads  # the slots were read
+    again, reads = week_of(client, agenda, day)
+    assert reads == []  # the week and the next free slot came from the cache
+    assert again.count('type="radio"') == first.count('type="radio"') > 0
+
+
+def test_a_hold_and_a_cancellation_show_at_once(client, agenda):
+    from appointments_samples import book
+    from lutetia_appointments import booking
+
+    day = a_working_day(agenda)
+    slot = slot_at(agenda, day, 9)
+    Slot.objects.filter(pk=slot.pk).update(capacity=1)
+    shown.changed(agenda.pk)
+    html, _reads = week_of(client, agenda, day)
+    assert offered(html, slot)
+    appointment, _secret = book(agenda, slot)
+    html, reads = week_of(client, agenda, day)
+    assert reads and not offered(html, slot)
+    booking.cancel(appointment, actor=None, reason="")
+    html, reads = week_of(client, agenda, day)
+    assert reads and offered(html, slot)
+
+
+def test_closing_slots_in_the_back_office_shows_at_once(client, agenda, site_admin):
+    from django.test import Client
+    from django.urls import reverse
+
+    day = a_working_day(agenda)
+    slot = slot_at(agenda, day, 9)
+    html, _reads = week_of(client, agenda, day)
+    assert offered(html, slot)
+    admin = Client()
+    admin.force_login(site_admin)
+    answer = admin.post(
+        reverse("appointments_config:slots_bulk", args=[agenda.pk]),
+        {"slots": [slot.pk], "action": "close"},
+    )
+    assert answer.status_code == 302
+    html, _reads = week_of(client, agenda, day)
+    assert f'value="{slot.pk}"' not in html  # a closed slot is not shown
+
+
+def test_a_view_kept_too_long_is_dropped_when_a_hold_finds_the_slot_full(client, agenda):
+    day = a_working_day(agenda)
+    slot = slot_at(agenda, day, 9)
+    page = client.get(calendar_url(agenda), {"from": day.isoformat()})
+    assert offered(page.content.decode(), slot)
+    # another server fills it: its cache is not this one's
+    Slot.objects.filter(pk=slot.pk).update(booked=F("capacity"))
+    html, reads = week_of(client, agenda, day)
+    assert reads == [] and offered(html, slot)  # at most shown.SECONDS late
+    answer = client.post(
+        calendar_url(agenda), {"slot": slot.pk, "token": token_of(page), "from": day.isoformat()}
+    )
+    assert answer.status_code == 409
+    assert says(answer, "This slot was just taken: choose another one.")
+    assert not offered(answer.content.decode(), slot)  # the refusal shows it taken
+    html, _reads = week_of(client, agenda, day)
+    assert not offered(html, slot)  # and so does every page after it
+
+
+def test_nothing_is_kept_when_seconds_is_zero(client, agenda, monkeypatch):
+    monkeypatch.setattr(shown, "SECONDS", 0)
+    day = a_working_day(agenda)
+    week_of(client, agenda, day)
+    _html, reads = week_of(client, agenda, day)
+    assert reads
