@@ -31,7 +31,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views import View
 from wagtail.admin import messages
@@ -49,6 +49,7 @@ from .config_forms import (
     BulkSlotsForm,
     CategoryForm,
     ClosingForm,
+    ClosingImportForm,
     DeskForm,
     LocationForm,
     QuestionForm,
@@ -1209,8 +1210,13 @@ class ClosingAddView(AgendaMixin):
     def get_page_title(self):
         return _("Close days")
 
+    def render(self, status=200, **context):
+        context.setdefault("form", ClosingForm())
+        context.setdefault("import_form", ClosingImportForm())
+        return super().render(status=status, **context)
+
     def get(self, request, pk):
-        return self.render(form=ClosingForm())
+        return self.render()
 
     def post(self, request, pk):
         form = ClosingForm(request.POST)
@@ -1241,6 +1247,62 @@ class ClosingAddView(AgendaMixin):
         )
         if done is None:
             return self.render(form=form, conflict=conflict, status=409)
+        return self.back()
+
+
+class ClosingImportView(ClosingAddView):
+    """Close the days of a calendar file's all-day events (POST; `ClosingImportForm`)."""
+
+    def get(self, request, pk):
+        return redirect("appointments_config:closing_add", pk)
+
+    def post(self, request, pk):
+        form = ClosingImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render(import_form=form, status=400)
+        wanted = form.cleaned_data["calendar"]
+        already = set(
+            ClosingDay.objects.filter(agenda=self.agenda, date__in=wanted).values_list(
+                "date", flat=True
+            )
+        )
+        new = {day: reason for day, reason in wanted.items() if day not in already}
+
+        def change():
+            ClosingDay.objects.bulk_create(
+                ClosingDay(agenda=self.agenda, date=day, reason=reason)
+                for day, reason in new.items()
+            )
+            return self.agenda
+
+        done, conflict = change_rules(
+            request,
+            change,
+            self.own_agenda,
+            "closing_days_imported",
+            days=[day.isoformat() for day in new],
+            skipped=len(form.skipped),
+        )
+        if done is None:
+            return self.render(import_form=form, conflict=conflict, status=409)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s day closed from the calendar file.",
+                "%(count)s days closed from the calendar file.",
+                len(new),
+            )
+            % {"count": len(new)},
+        )
+        if form.skipped:
+            messages.warning(
+                request,
+                _(
+                    "Not read (events with hours, or repeating): %(events)s. Close those slots "
+                    "on the slots page."
+                )
+                % {"events": ", ".join(form.skipped[:20])},
+            )
         return self.back()
 
 

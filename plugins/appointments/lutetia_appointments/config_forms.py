@@ -563,6 +563,62 @@ class ClosingForm(forms.Form):
         return [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
 
 
+#: The largest calendar file read for closing days.
+MAX_CALENDAR_BYTES = 1024 * 1024
+
+
+class ClosingImportForm(forms.Form):
+    """Closing days read from a calendar file (.ics), as the city's calendar software exports
+    its closures: each all-day event closes its days (past days are left out). Events with
+    hours and repeating events are not read: they are listed (`skipped`) for the agent, who
+    closes those slots on the slots page. The file is read, never kept."""
+
+    calendar = forms.FileField(
+        label=gettext_lazy("Calendar file (.ics)"),
+        help_text=gettext_lazy(
+            "All-day events close their days; the event's title is the reason. Events with hours "
+            "and repeating events are not read."
+        ),
+    )
+
+    def clean_calendar(self) -> dict[dt.date, str]:
+        import icalendar
+
+        upload = self.cleaned_data["calendar"]
+        if upload.size > MAX_CALENDAR_BYTES:
+            raise ValidationError(_("The file is larger than 1 MB."))
+        try:
+            calendar = icalendar.Calendar.from_ical(upload.read())
+        except (ValueError, TypeError, KeyError, IndexError):
+            calendar = None
+        if calendar is None or calendar.name != "VCALENDAR":
+            raise ValidationError(_("This is not a calendar file (.ics)."))
+        today = timezone.localdate()
+        days: dict[dt.date, str] = {}
+        self.skipped: list[str] = []
+        for event in calendar.walk("VEVENT"):
+            title = str(event.get("SUMMARY", "")).strip()[:200]
+            start = event.decoded("DTSTART", None)
+            end = event.decoded("DTEND", None)
+            if end is None and start is not None:
+                end = start + event.decoded("DURATION", dt.timedelta(days=1))
+            whole_days = type(start) is dt.date and type(end) is dt.date
+            if "RRULE" in event or not whole_days:
+                self.skipped.append(title or _("(untitled)"))
+                continue
+            day, end = max(start, today), max(end, start + dt.timedelta(days=1))
+            while day < end:  # past days left out; no more than MAX_CLOSED_DAYS looked at
+                days.setdefault(day, title)
+                if len(days) > MAX_CLOSED_DAYS:
+                    raise ValidationError(
+                        _("At most %(days)s days at once.") % {"days": MAX_CLOSED_DAYS}
+                    )
+                day += dt.timedelta(days=1)
+        if not days:
+            raise ValidationError(_("No all-day event to come in this file: nothing to close."))
+        return dict(sorted(days.items()))
+
+
 # --- slots ---------------------------------------------------------------------------------------
 
 

@@ -75,6 +75,11 @@ urlpatterns = [
     path("agendas/<int:pk>/days/<int:rule>/", views.SpecificDayEditView.as_view(), name="day"),
     path("agendas/<int:pk>/closing/add/", views.ClosingAddView.as_view(), name="closing_add"),
     path(
+        "agendas/<int:pk>/closing/import/",
+        views.ClosingImportView.as_view(),
+        name="closing_import",
+    ),
+    path(
         "agendas/<int:pk>/<str:kind>/<int:rule>/delete/",
         views.RuleDeleteView.as_view(),
         name="rule_delete",

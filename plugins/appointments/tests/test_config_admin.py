@@ -12,7 +12,10 @@ import pytest
 from appointments_samples import a_working_day, book, slot_at
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from lutetia_appointments import availability, booking, opening
 from lutetia_appointments.models import (
     Agenda,
@@ -554,10 +557,19 @@ def test_a_service_or_agenda_that_had_an_appointment_is_kept(
         with django_capture_on_commit_callbacks(execute=True):
             answer = admin.post(url(name, pk))
         assert answer.status_code == 409
-        assert in_site_language(
-            "It has %(count)s appointment (past, to come or being booked): deleting it would "
-            "lose its history."
-        ) % {"count": 1} in text(answer)
+        history = in_site_language(
+            lambda: (
+                ngettext(
+                    "It has %(count)s appointment (past, to come or being booked): deleting it would "
+                    "lose its history.",
+                    "It has %(count)s appointments (past, to come or being booked): deleting it "
+                    "would lose their history.",
+                    1,
+                )
+                % {"count": 1}
+            )
+        )
+        assert escape(history) in text(answer)
     assert Agenda.objects.filter(pk=agenda.pk).exists()
     assert Appointment.objects.filter(pk=appointment.pk).exists()
     assert not AuditEntry.objects.filter(action__endswith="_deleted").exists()
@@ -589,7 +601,17 @@ def test_a_location_in_use_is_kept_and_a_deleted_category_leaves_its_services(ad
     Service.objects.update(category=category)
     page = admin.get(url("category_delete", category.pk))
     assert "button no" in text(page)
-    assert in_site_language("%(count)s service will have no category") % {"count": 1} in text(page)
+    no_category = in_site_language(
+        lambda: (
+            ngettext(
+                "%(count)s service will have no category",
+                "%(count)s services will have no category",
+                1,
+            )
+            % {"count": 1}
+        )
+    )
+    assert escape(no_category) in text(page)
     assert admin.post(url("category_delete", category.pk)).status_code == 302
     assert not Category.objects.filter(pk=category.pk).exists()
     assert Service.objects.get().category is None
@@ -948,6 +970,96 @@ def test_a_rule_change_that_would_orphan_a_booking_is_refused_and_lists_it(
     assert response.status_code == 302
     assert not Slot.objects.filter(agenda=agenda, day=other).exists()
     assert Appointment.objects.get(pk=appointment.pk).status == "booked"
+
+
+def ics_file(*events, name="closures.ics"):
+    """An uploaded calendar file of ``events`` (dicts of VEVENT properties)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//City//Closures//EN")
+    calendar.add("version", "2.0")
+    for number, properties in enumerate(events):
+        event = Event()
+        event.add("uid", f"closure-{number}@city.example")
+        for key, value in properties.items():
+            event.add(key, value)
+        calendar.add_component(event)
+    return SimpleUploadedFile(name, calendar.to_ical(), content_type="text/calendar")
+
+
+def test_closing_days_are_read_from_a_calendar_file(admin, agenda):
+    day = a_working_day(agenda, weeks=3)
+    other = day + dt.timedelta(days=7)
+    past = timezone.localdate() - dt.timedelta(days=10)
+    upload = ics_file(
+        {"summary": "Inventory", "dtstart": day, "dtend": day + dt.timedelta(days=2)},
+        {"summary": "Staff training", "dtstart": other},  # no end: one day
+        {"summary": "Old closure", "dtstart": past, "dtend": past + dt.timedelta(days=1)},
+        {"summary": "Afternoon meeting", "dtstart": dt.datetime.combine(other, dt.time(14))},
+        {"summary": "Every Friday", "dtstart": other, "rrule": {"freq": "weekly"}},
+    )
+    response = admin.post(url("closing_import", agenda.pk), {"calendar": upload}, follow=True)
+    assert response.status_code == 200
+    closed = dict(ClosingDay.objects.filter(agenda=agenda).values_list("date", "reason"))
+    assert closed == {
+        day: "Inventory",
+        day + dt.timedelta(days=1): "Inventory",
+        other: "Staff training",
+    }
+    assert not Slot.objects.filter(agenda=agenda, day__in=list(closed)).exists()
+    page = text(response)
+    assert "Afternoon meeting" in page and "Every Friday" in page  # said not read
+    said = in_site_language(
+        lambda: (
+            ngettext(
+                "%(count)s day closed from the calendar file.",
+                "%(count)s days closed from the calendar file.",
+                3,
+            )
+            % {"count": 3}
+        )
+    )
+    assert escape(said) in page
+
+
+def test_a_bad_calendar_file_or_one_closing_a_booked_day_changes_nothing(admin, agenda):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    day = a_working_day(agenda, weeks=3)
+    before = slot_state(agenda)
+    cases = [
+        (SimpleUploadedFile("x.ics", b"not a calendar"), "This is not a calendar file (.ics)."),
+        (
+            SimpleUploadedFile("x.ics", b"BEGIN:VEVENT\r\nEND:VEVENT\r\n"),
+            "This is not a calendar file (.ics).",
+        ),
+        (
+            ics_file({"summary": "Meeting", "dtstart": dt.datetime.combine(day, dt.time(9))}),
+            "No all-day event to come in this file: nothing to close.",
+        ),
+        (
+            ics_file({"summary": "Works", "dtstart": day, "dtend": day + dt.timedelta(days=4000)}),
+            None,
+        ),
+    ]
+    for upload, message in cases:
+        response = admin.post(url("closing_import", agenda.pk), {"calendar": upload})
+        assert response.status_code == 400, message
+        if message:
+            assert shown(response, message), message
+    assert shown(response, "At most %(days)s days at once.", days=366)
+    assert admin.post(url("closing_import", agenda.pk), {}).status_code == 400  # no file
+    assert slot_state(agenda) == before and not ClosingDay.objects.exists()
+
+    appointment = booked(agenda, slot_at(agenda, day, 9))
+    before = slot_state(agenda)
+    closing = {"summary": "Strike", "dtstart": day, "dtend": day + dt.timedelta(days=1)}
+    response = admin.post(url("closing_import", agenda.pk), {"calendar": ics_file(closing)})
+    assert response.status_code == 409 and appointment.reference in text(response)
+    assert not ClosingDay.objects.exists() and slot_state(agenda) == before
+    assert admin.get(url("closing_import", agenda.pk)).status_code == 302
 
 
 def test_a_specific_day_replaces_the_week_and_holidays_are_previewed(admin, agenda):
