@@ -612,8 +612,9 @@ def duplicate(service: Service) -> Service:
             enabled=agenda.enabled,
             close_on_holidays=agenda.close_on_holidays,
         )
+        copied: dict[int, Resource] = {}  # the original's id: its copy
         for resource in agenda.resources.all():
-            Resource.objects.create(
+            copied[resource.pk] = Resource.objects.create(
                 agenda=new_agenda,
                 name=resource.name,
                 kind=resource.kind,
@@ -621,25 +622,33 @@ def duplicate(service: Service) -> Service:
                 places=resource.places,
                 active=resource.active,
             )
-        for week in agenda.week_rules.prefetch_related("ranges"):
+
+        for week in agenda.week_rules.prefetch_related("ranges__resources"):
             new_week = WeekRule.objects.create(
                 agenda=new_agenda, name=week.name, starts_on=week.starts_on, ends_on=week.ends_on
             )
             for time_range in week.ranges.all():
-                time_range.pk = None
-                time_range.rule = new_week
-                time_range.save()
-        for day in agenda.specific_days.prefetch_related("ranges"):
+                _copy_range(time_range, copied, rule=new_week)
+        for day in agenda.specific_days.prefetch_related("ranges__resources"):
             new_day = SpecificDay.objects.create(agenda=new_agenda, date=day.date, note=day.note)
             for time_range in day.ranges.all():
-                time_range.pk = None
-                time_range.specific_day = new_day
-                time_range.save()
+                _copy_range(time_range, copied, specific_day=new_day)
         ClosingDay.objects.bulk_create(
             ClosingDay(agenda=new_agenda, date=closed.date, reason=closed.reason)
             for closed in agenda.closing_days.all()
         )
     return copy
+
+
+def _copy_range(time_range, copied: dict[int, Resource], **owner) -> None:
+    """A copy of the opening hours for ``owner`` (a copied week or day), naming the copies of
+    the resources it named."""
+    named = [copied[resource.pk] for resource in time_range.resources.all()]
+    time_range.pk = None
+    for key, value in owner.items():
+        setattr(time_range, key, value)
+    time_range.save()
+    time_range.resources.set(named)
 
 
 class ToggleView(ServiceMixin):
@@ -855,7 +864,7 @@ class AgendaView(AgendaMixin):
         return self.render(
             resources=self.agenda.resources.select_related("agent"),
             capacity=opening.default_capacity(self.agenda),
-            weeks=self.agenda.week_rules.prefetch_related("ranges"),
+            weeks=self.agenda.week_rules.prefetch_related("ranges__resources"),
             specific_days=self.agenda.specific_days.filter(date__gte=today).prefetch_related(
                 "ranges"
             ),
@@ -1108,7 +1117,7 @@ class WeekEditView(AgendaMixin):
         instance = self.instance()
         form = self.make_form(data, instance)
         formset = self.formset_factory(extra=2 if instance.pk else 5)(
-            data, instance=instance, prefix="ranges"
+            data, instance=instance, prefix="ranges", form_kwargs={"agenda": self.agenda}
         )
         return form, formset
 

@@ -36,7 +36,7 @@ from django.utils.translation import ngettext
 from lutetia import audit, resources
 from lutetia.accounts.services import account_of_verified_email
 
-from . import shown, signals
+from . import opening, shown, signals
 from .models import Agenda, Appointment, Booker, Service, Slot, SlotBooking
 
 #: References read PREFIX-XXXXXXXX: random, so they cannot be guessed, from letters and digits
@@ -685,6 +685,10 @@ def _number(appointment: Appointment) -> None:
 def _free_resource(appointment: Appointment) -> int | None:
     """The agenda's active resource with the fewest appointments at that time."""
     candidates = [r for r in appointment.agenda.resources.all() if r.active]
+    if len(candidates) > 1:
+        receiving = opening.serving(appointment.agenda, appointment.starts_at)
+        if receiving is not None:  # the rules name who receives at that time
+            candidates = [r for r in candidates if r.pk in receiving] or candidates
     if len(candidates) < 2:
         return candidates[0].pk if candidates else None
     busy: dict[int, int] = {}

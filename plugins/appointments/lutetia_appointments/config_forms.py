@@ -429,13 +429,22 @@ class RangeForm(forms.ModelForm):
 
     class Meta:
         model = TimeRange
-        fields = ["weekday", "starts_at", "ends_at", "slot_minutes", "capacity"]
-        widgets = {"starts_at": TIME, "ends_at": TIME}
+        fields = ["weekday", "starts_at", "ends_at", "slot_minutes", "capacity", "resources"]
+        widgets = {
+            "starts_at": TIME,
+            "ends_at": TIME,
+            "resources": forms.CheckboxSelectMultiple,
+        }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, agenda=None, **kwargs):
         super().__init__(*args, **kwargs)
         if "weekday" in self.fields:
             self.fields["weekday"].required = True
+        if "resources" in self.fields:
+            # the agenda's own only: another agenda's id posted is refused as not a choice
+            self.fields["resources"].queryset = (
+                agenda.resources.all() if agenda is not None else Resource.objects.none()
+            )
 
     def clean(self):
         data = super().clean()
@@ -494,7 +503,7 @@ def week_ranges_formset(extra: int):
         form=RangeForm,
         formset=BaseRangeFormSet,
         fk_name="rule",
-        fields=["weekday", "starts_at", "ends_at", "slot_minutes", "capacity"],
+        fields=["weekday", "starts_at", "ends_at", "slot_minutes", "capacity", "resources"],
         extra=extra,
         can_delete=True,
     )
@@ -507,7 +516,7 @@ def day_ranges_formset(extra: int):
         form=RangeForm,
         formset=BaseRangeFormSet,
         fk_name="specific_day",
-        fields=["starts_at", "ends_at", "slot_minutes", "capacity"],
+        fields=["starts_at", "ends_at", "slot_minutes", "capacity", "resources"],
         extra=extra,
         can_delete=True,
     )

@@ -416,6 +416,16 @@ class TimeRange(models.Model):
         blank=True,
         help_text=_("Empty: the places of the agenda's active resources."),
     )
+    resources = models.ManyToManyField(
+        "Resource",
+        blank=True,
+        related_name="ranges",
+        verbose_name=_("received by"),
+        help_text=_(
+            "The desks, agents or rooms that receive during these hours: the slots have their "
+            "places. None ticked: every active one."
+        ),
+    )
 
     class Meta:
         verbose_name = _("opening hours")

@@ -113,14 +113,23 @@ class Rules:
             day.date: list(day.ranges.all())
             for day in SpecificDay.objects.filter(
                 agenda=agenda, date__range=(start, end)
-            ).prefetch_related("ranges")
+            ).prefetch_related("ranges__resources")
         }
         self.weeks = list(
             WeekRule.objects.filter(agenda=agenda, starts_on__lte=end)
             .exclude(ends_on__lt=start)
-            .prefetch_related("ranges")
+            .prefetch_related("ranges__resources")
             .order_by("-starts_on", "-pk")
         )
+
+    def capacity_of(self, time_range: TimeRange) -> int:
+        """Its own places, else those of the active resources it names, else of all of them."""
+        if time_range.capacity is not None:
+            return time_range.capacity
+        named = list(time_range.resources.all())
+        if not named:
+            return self.capacity
+        return sum(resource.places for resource in named if resource.active)
 
     def ranges(self, day: dt.date) -> list[TimeRange]:
         if day in self.closed:
@@ -137,7 +146,7 @@ class Rules:
     def slots(self, day: dt.date) -> list[Wanted]:
         found = []
         for time_range in self.ranges(day):
-            capacity = self.capacity if time_range.capacity is None else time_range.capacity
+            capacity = self.capacity_of(time_range)
             if capacity <= 0:
                 continue
             length = dt.timedelta(minutes=time_range.slot_minutes)
@@ -157,6 +166,21 @@ class Rules:
                     )
                 start += length
         return found
+
+
+def serving(agenda: Agenda, starts_at: dt.datetime) -> set[int] | None:
+    """The ids of the resources the rules name for the hours holding ``starts_at``; None when
+    they name none (every active resource receives). One query when no range of the agenda
+    names any."""
+    if not TimeRange.resources.through.objects.filter(resource__agenda=agenda).exists():
+        return None
+    local = starts_at.astimezone(zoneinfo.ZoneInfo(agenda.time_zone))
+    day = local.date()
+    for time_range in Rules(agenda, day, day).ranges(day):
+        if time_range.starts_at <= local.time() < time_range.ends_at:
+            named = {resource.pk for resource in time_range.resources.all()}
+            return named or None
+    return None
 
 
 def local_today(agenda: Agenda, now: dt.datetime | None = None) -> dt.date:

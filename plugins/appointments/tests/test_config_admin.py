@@ -9,7 +9,7 @@ import json
 from html.parser import HTMLParser
 
 import pytest
-from appointments_samples import a_working_day, book, slot_at
+from appointments_samples import a_working_day, book, identity_cards, slot_at
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -469,6 +469,8 @@ def test_editing_a_service_keeps_its_slots_and_records_it(
 
 def test_duplicate_and_toggle(admin, agenda):
     service = agenda.service
+    desk_2 = agenda.resources.get(name="Desk 2")
+    agenda.week_rules.get().ranges.get(weekday=1).resources.set([desk_2])
     response = admin.post(url("duplicate", service.pk))
     copy = Service.objects.exclude(pk=service.pk).get()
     assert response.status_code == 302 and response["Location"] == url("service", copy.pk)
@@ -476,6 +478,8 @@ def test_duplicate_and_toggle(admin, agenda):
     new_agenda = copy.agendas.get()
     assert new_agenda.resources.count() == 2
     assert new_agenda.week_rules.get().ranges.count() == 5
+    tuesday = new_agenda.week_rules.get().ranges.get(weekday=1)
+    assert [(r.name, r.agenda_id) for r in tuesday.resources.all()] == [("Desk 2", new_agenda.pk)]
     assert (
         Slot.objects.filter(agenda=new_agenda).count() == Slot.objects.filter(agenda=agenda).count()
     )
@@ -1242,6 +1246,48 @@ def test_the_rule_pages_post_back_as_they_show(admin, agenda):
     assert week.ranges.count() == 6
     saturday = a_working_day(agenda) + dt.timedelta(days=4)
     assert Slot.objects.filter(agenda=agenda, day=saturday).count() == 2
+
+
+def test_hours_received_by_some_resources_give_their_places_and_their_desk(admin, agenda):
+    """Desk 2 alone receives on Tuesday mornings: those slots have its places, and its
+    appointments are given to it; taking it away is refused while one is booked."""
+    week = agenda.week_rules.get()
+    desk_1, desk_2 = agenda.resources.order_by("name")
+    page = admin.get(url("week", agenda.pk, week.pk))
+    assert 'name="ranges-0-resources"' in text(page) and desk_2.name in text(page)
+    values = next(
+        form_values(page, index)
+        for index in range(5)
+        if "ranges-TOTAL_FORMS" in form_values(page, index)
+    )
+    assert values["ranges-1-weekday"] == ["1"]  # Tuesday's line
+    values["ranges-1-resources"] = [str(desk_2.pk)]
+    response = admin.post(url("week", agenda.pk, week.pk), values)
+    assert response.status_code == 302, text(response)
+    tuesday = a_working_day(agenda)  # a Tuesday
+    assert {s.capacity for s in Slot.objects.filter(agenda=agenda, day=tuesday)} == {1}
+    wednesday = tuesday + dt.timedelta(days=1)
+    assert {s.capacity for s in Slot.objects.filter(agenda=agenda, day=wednesday)} == {2}
+
+    appointment = booked(agenda, slot_at(agenda, tuesday, 9))
+    assert appointment.resource == desk_2  # desk 1, free, does not receive then
+    other = booked(agenda, slot_at(agenda, wednesday, 9), email="dominique@example.org")
+    assert other.resource == desk_1  # the least busy of both
+
+    response = admin.post(
+        url("resource", agenda.pk, desk_2.pk),
+        {"name": desk_2.name, "kind": "desk", "places": "1"},  # "active" unticked
+    )
+    assert response.status_code == 409 and appointment.reference in text(response)
+    desk_2.refresh_from_db()
+    assert desk_2.active
+
+    other_agenda = identity_cards(agenda.service.site, slug="passport", title="Passport")
+    stranger = other_agenda.resources.first()
+    values["ranges-1-resources"] = [str(stranger.pk)]
+    response = admin.post(url("week", agenda.pk, week.pk), values)
+    assert response.status_code == 400  # another agenda's desk is not a choice
+    assert list(week.ranges.get(weekday=1).resources.all()) == [desk_2]
 
 
 def test_a_workgroup_administrator_gives_services_to_their_workgroups_only(
