@@ -21,7 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from lutetia import audit
+from lutetia.resources import remove_scope
 
+from . import resources
 from .models import Agenda, Appointment, Category, Location, Service
 
 
@@ -108,6 +110,8 @@ def delete(target, *, actor) -> None:
                 origin="back",
                 details={"name": str(locked)},
             )
+            if isinstance(locked, Service):  # a workflow may be bound to its appointments
+                remove_scope(resources.TYPE, resources.service_scope(locked.pk), actor)
             locked.delete()
     except model.DoesNotExist:
         return  # deleted meanwhile: what was asked is done

@@ -9,8 +9,15 @@ from lutetia.resources import FieldInfo, ResourceType, resource_types
 
 from .models import Appointment, Service
 
+TYPE = "appointments.appointment"
 
-@resource_types.register("appointments.appointment")
+
+def service_scope(service_id: int) -> str:
+    """The workflow scope of a service's appointments."""
+    return f"service:{service_id}"
+
+
+@resource_types.register(TYPE)
 class AppointmentResource(ResourceType):
     model = Appointment
     verbose_name = _("appointment")
@@ -40,11 +47,11 @@ class AppointmentResource(ResourceType):
         ]
 
     def workflow_scope(self, obj):
-        return f"service:{obj.service_id}"
+        return service_scope(obj.service_id)
 
     def workflow_scopes(self):
         scopes = [("", str(_("every appointment service")))]
-        scopes += [(f"service:{s.pk}", s.title) for s in Service.objects.order_by("title")]
+        scopes += [(service_scope(s.pk), s.title) for s in Service.objects.order_by("title")]
         return scopes
 
     def status_changed(self, obj, *, state, label, final, assignee=None):

@@ -31,6 +31,7 @@ from lutetia_appointments.models import (
 )
 
 from lutetia.audit.models import AuditEntry
+from lutetia.resources import scope_removed
 from lutetia.testing.pytest_plugin import grant, in_site_language
 
 pytestmark = pytest.mark.django_db
@@ -534,6 +535,12 @@ def test_a_service_never_booked_is_deleted_once_offline(
     assert Service.objects.filter(pk=service.pk).exists()
 
     admin.post(url("toggle", service.pk))  # offline
+    removed_scopes = []
+
+    def heard(sender, resource_type, scope, **kwargs):
+        removed_scopes.append((resource_type, scope))
+
+    scope_removed.connect(heard, weak=False)
     page = admin.get(url("service_delete", service.pk))
     assert "button no" in text(page)
     assert in_site_language("its questions and its waiting list") in text(page)
@@ -542,9 +549,11 @@ def test_a_service_never_booked_is_deleted_once_offline(
     assert answer.status_code == 302 and answer["Location"] == url("index")
     assert not Service.objects.exists() and not Agenda.objects.exists()
     assert not Slot.objects.exists() and not WeekRule.objects.exists()
+    assert removed_scopes == [("appointments.appointment", f"service:{service.pk}")]
     entry = AuditEntry.objects.get(action="appointments.service_deleted")
     assert entry.target_label == "Identity card" and entry.actor_id
     assert admin.get(url("service", service.pk)).status_code == 404
+    scope_removed.disconnect(heard)
 
 
 def test_a_service_or_agenda_that_had_an_appointment_is_kept(

@@ -6,6 +6,7 @@ Imported by wagtail_hooks.py, which holds the "Forms" menu.
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from django.utils.translation import gettext as _
@@ -16,8 +17,10 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton, ListingButton
 
 from lutetia.accounts.viewsets import WorkgroupScopedViewSet
+from lutetia.resources import remove_scope
 
 from . import admin_builder as builder
+from . import resources
 from .builder_forms import FormSettingsForm
 from .models import Category, Form
 
@@ -133,7 +136,10 @@ class FormDeleteView(ModelViewSet.delete_view_class):
                 % {"title": self.object},
             )
             return redirect(self.index_url_name)
-        return super().form_valid(form)
+        with transaction.atomic():  # a workflow bound to the form lets go of it
+            scope = resources.form_scope(self.object.pk)
+            remove_scope(resources.TYPE, scope, actor=self.request.user)
+            return super().form_valid(form)
 
 
 class FormViewSet(WorkgroupScopedViewSet, ModelViewSet):

@@ -21,7 +21,15 @@ KINDS = {
 }
 
 
-@resource_types.register("forms.response")
+TYPE = "forms.response"
+
+
+def form_scope(form_id: int) -> str:
+    """The workflow scope of a form's responses."""
+    return f"form:{form_id}"
+
+
+@resource_types.register(TYPE)
 class FormResponseResource(ResourceType):
     model = Response
     verbose_name = _("form response")
@@ -83,11 +91,11 @@ class FormResponseResource(ResourceType):
         obj.save(update_fields=["answers"])
 
     def workflow_scope(self, obj):
-        return f"form:{obj.form_id}"
+        return form_scope(obj.form_id)
 
     def workflow_scopes(self):
         scopes = [("", str(_("every form")))]
-        scopes += [(f"form:{form.pk}", form.title) for form in Form.objects.order_by("title")]
+        scopes += [(form_scope(form.pk), form.title) for form in Form.objects.order_by("title")]
         return scopes
 
     def status_changed(self, obj, *, state, label, final, assignee=None):

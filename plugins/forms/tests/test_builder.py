@@ -169,6 +169,23 @@ def test_a_form_with_responses_is_not_deleted(builder, form, citizen):
     assert Form.objects.filter(pk=form.pk).exists()
 
 
+def test_a_form_deleted_tells_the_plugins_its_workflow_scope_is_gone(builder, blank):
+    from lutetia.resources import scope_removed
+
+    heard = []
+
+    def listen(sender, resource_type, scope, **kwargs):
+        heard.append((resource_type, scope))
+
+    scope_removed.connect(listen, weak=False)
+    try:
+        builder.post(reverse("forms_forms:delete", args=[blank.pk]))
+    finally:
+        scope_removed.disconnect(listen)
+    assert not Form.objects.filter(pk=blank.pk).exists()
+    assert heard == [("forms.response", f"form:{blank.pk}")]
+
+
 # --- building ----------------------------------------------------------------------------------
 
 

@@ -6,7 +6,13 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from lutetia.accounts.signals import citizen_pages
-from lutetia.resources import admin_panels, public_panels, resource_changed, resource_created
+from lutetia.resources import (
+    admin_panels,
+    public_panels,
+    resource_changed,
+    resource_created,
+    scope_removed,
+)
 from lutetia.site.signals import demo_requested
 
 from . import engine
@@ -16,6 +22,16 @@ from . import engine
 def start_workflow(sender, site, resource, resource_type, actor=None, **kwargs):
     """In the creating transaction: the resource and its case exist together or not at all."""
     engine.start(resource, actor)
+
+
+@receiver(scope_removed)
+def forget_binding(sender, resource_type, scope, actor=None, **kwargs):
+    """A service or form that was a scope is deleted: its binding goes with it (audited)."""
+    from .models import Binding
+    from .services import bind
+
+    if Binding.objects.filter(resource_type=resource_type, scope=scope).exists():
+        bind(resource_type, scope, None, user=actor)
 
 
 @receiver(resource_changed)

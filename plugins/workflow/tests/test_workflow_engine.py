@@ -236,3 +236,24 @@ def test_a_disabled_workflow_starts_nothing_new_but_its_cases_go_on(
         processing_agent,
     )
     assert Case.objects.get(pk=under_way.pk).state == "in_progress"
+
+
+def test_a_scope_removed_with_its_object_takes_its_binding_away(
+    workflow, site_admin, django_capture_on_commit_callbacks
+):
+    """A service or form deleted: the workflow bound to its scope no longer waits for it."""
+    from lutetia_workflow.models import Binding
+
+    from lutetia.resources import remove_scope
+
+    services.bind("contact.message", "topic:roads", workflow, site_admin)
+    with django_capture_on_commit_callbacks(execute=True):  # PostgreSQL: audit at commit
+        remove_scope("contact.message", "topic:roads", actor=site_admin)
+    assert not Binding.objects.filter(scope="topic:roads").exists()
+    assert Binding.objects.filter(resource_type="contact.message", scope="").exists()  # others
+    unbound = AuditEntry.objects.filter(action="workflow.bound").order_by("-pk").first()
+    import json
+
+    assert json.loads(unbound.details)["scope"] == "topic:roads"
+    assert unbound.actor_id == str(site_admin.pk)
+    remove_scope("contact.message", "topic:parks")  # nothing bound there: nothing happens

@@ -15,7 +15,8 @@ dashboard, the notifications and the access log work on them without importing t
         ...
 
 The plugin then tells the core when one is created (`created`) or changed (`changed`); plugins
-that process resources (the workflow) receive those site-scoped signals.
+that process resources (the workflow) receive those site-scoped signals. When an object that
+was a workflow scope (a service, a form) is deleted, `remove_scope` tells them to let go of it.
 """
 
 from .base import FieldInfo, ResourceType, UnknownResource
@@ -26,9 +27,11 @@ from .registry import (
     get_resource,
     panels,
     public_panels,
+    remove_scope,
     resource_changed,
     resource_created,
     resource_types,
+    scope_removed,
     type_of,
 )
 
@@ -42,8 +45,10 @@ __all__ = [
     "get_resource",
     "panels",
     "public_panels",
+    "remove_scope",
     "resource_changed",
     "resource_created",
     "resource_types",
+    "scope_removed",
     "type_of",
 ]

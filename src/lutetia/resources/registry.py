@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.dispatch import Signal
 
 from lutetia.plugins import Registry, SiteSignal
 
@@ -68,6 +69,19 @@ admin_panels = SiteSignal()
 #: history, actions the citizen may take). Arguments as ``admin_panels`` (``user`` the citizen).
 #: Return: a list of SafeString, or None.
 public_panels = SiteSignal()
+
+
+#: A scope a resource type offered (`ResourceType.workflow_scopes`: a service, a form) is gone
+#: with its object. Arguments: ``resource_type`` (its id), ``scope``, ``actor``. Sent in the
+#: deleting transaction to every plugin on every site (not a site signal: what was tied to the
+#: scope goes wherever it was set). Return: ignored.
+scope_removed = Signal()
+
+
+def remove_scope(resource_type: str, scope: str, actor=None) -> None:
+    """Tell the plugins that ``scope`` of ``resource_type`` is gone; call it in the deleting
+    transaction."""
+    scope_removed.send(sender=None, resource_type=resource_type, scope=scope, actor=actor)
 
 
 def created(obj: models.Model, actor=None) -> None:
