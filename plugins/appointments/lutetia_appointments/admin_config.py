@@ -428,7 +428,20 @@ class QuestionsView(ServiceMixin):
         return self.render(rows=rows, types=question_types(self.service.site))
 
 
-class QuestionEditView(ServiceMixin):
+class QuestionPageMixin(ServiceMixin):
+    """A page under a service's questions: they are in its breadcrumbs."""
+
+    def trail(self):
+        return [
+            *super().trail(),
+            {
+                "url": reverse("appointments_config:questions", args=[self.service.pk]),
+                "label": _("Questions"),
+            },
+        ]
+
+
+class QuestionEditView(QuestionPageMixin):
     """Add a question (``?type=``) or change one; the key is fixed once added."""
 
     template_name = TEMPLATES + "question.html"
@@ -446,15 +459,6 @@ class QuestionEditView(ServiceMixin):
         if self.kind not in service_questions.TYPES and self.shared is None:
             raise Http404
         self.taken = {q.get("key") for q in questions} - {key}
-
-    def trail(self):
-        return [
-            *super().trail(),
-            {
-                "url": reverse("appointments_config:questions", args=[self.service.pk]),
-                "label": _("Questions"),
-            },
-        ]
 
     def get_page_title(self):
         kind = service_questions.type_label(self.kind)
@@ -522,20 +526,11 @@ class QuestionCommandView(ServiceMixin):
         return redirect("appointments_config:questions", self.service.pk)
 
 
-class QuestionsJsonView(ServiceMixin):
+class QuestionsJsonView(QuestionPageMixin):
     """The service's own questions as JSON checked by questions.validate: to copy them from
     another service or write them with a tool."""
 
     template_name = TEMPLATES + "questions_json.html"
-
-    def trail(self):
-        return [
-            *super().trail(),
-            {
-                "url": reverse("appointments_config:questions", args=[self.service.pk]),
-                "label": _("Questions"),
-            },
-        ]
 
     def get_page_title(self):
         return _("Questions as JSON")
@@ -987,7 +982,6 @@ class DeleteView(ConfigView):
     goes with it, or why it stays."""
 
     template_name = TEMPLATES + "delete.html"
-    kind = ""
 
     def get_object(self, pk):
         raise NotImplementedError
@@ -1227,29 +1221,37 @@ class ClosingAddView(AgendaMixin):
     def get(self, request, pk):
         return self.render()
 
+    def not_closed_yet(self, wanted: dict[dt.date, str]) -> dict[dt.date, str]:
+        """The days of ``wanted`` (date: reason) the agenda is not closed on yet."""
+        already = set(
+            ClosingDay.objects.filter(agenda=self.agenda, date__in=list(wanted)).values_list(
+                "date", flat=True
+            )
+        )
+        return {day: reason for day, reason in wanted.items() if day not in already}
+
+    def close(self, request, new: dict[dt.date, str], verb: str, **details):
+        """Close the agenda on ``new`` days, its slots following in the same transaction:
+        `change_rules`' (done, conflict)."""
+
+        def change():
+            ClosingDay.objects.bulk_create(
+                ClosingDay(agenda=self.agenda, date=day, reason=reason)
+                for day, reason in new.items()
+            )
+            return self.agenda
+
+        return change_rules(request, change, self.own_agenda, verb, **details)
+
     def post(self, request, pk):
         form = ClosingForm(request.POST)
         if not form.is_valid():
             return self.render(form=form, status=400)
         days = form.days()
-        already = set(
-            ClosingDay.objects.filter(agenda=self.agenda, date__in=days).values_list(
-                "date", flat=True
-            )
-        )
-
-        def change():
-            ClosingDay.objects.bulk_create(
-                ClosingDay(agenda=self.agenda, date=day, reason=form.cleaned_data["reason"])
-                for day in days
-                if day not in already
-            )
-            return self.agenda
-
-        done, conflict = change_rules(
+        reason = form.cleaned_data["reason"]
+        done, conflict = self.close(
             request,
-            change,
-            self.own_agenda,
+            self.not_closed_yet(dict.fromkeys(days, reason)),
             "closing_days_added",
             first=days[0].isoformat(),
             last=days[-1].isoformat(),
@@ -1269,25 +1271,10 @@ class ClosingImportView(ClosingAddView):
         form = ClosingImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render(import_form=form, status=400)
-        wanted = form.cleaned_data["calendar"]
-        already = set(
-            ClosingDay.objects.filter(agenda=self.agenda, date__in=wanted).values_list(
-                "date", flat=True
-            )
-        )
-        new = {day: reason for day, reason in wanted.items() if day not in already}
-
-        def change():
-            ClosingDay.objects.bulk_create(
-                ClosingDay(agenda=self.agenda, date=day, reason=reason)
-                for day, reason in new.items()
-            )
-            return self.agenda
-
-        done, conflict = change_rules(
+        new = self.not_closed_yet(form.cleaned_data["calendar"])
+        done, conflict = self.close(
             request,
-            change,
-            self.own_agenda,
+            new,
             "closing_days_imported",
             days=[day.isoformat() for day in new],
             skipped=len(form.skipped),
