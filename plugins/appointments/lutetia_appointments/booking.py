@@ -303,9 +303,14 @@ def _lock_citizen(site, citizen: Citizen) -> None:
     key = citizen.key
     if not key:
         return
-    # INSERT ... ON CONFLICT DO NOTHING, then the row locked: two statements, no savepoint.
-    Booker.objects.bulk_create([Booker(site=site, key=key[:200])], ignore_conflicts=True)
-    Booker.objects.select_for_update().filter(site=site, key=key[:200]).first()
+    # One statement, no savepoint: INSERT ... ON CONFLICT DO UPDATE locks the row it inserts
+    # or finds, until the transaction ends (a second booking of the citizen waits there).
+    Booker.objects.bulk_create(
+        [Booker(site=site, key=key[:200])],
+        update_conflicts=True,
+        unique_fields=["site", "key"],
+        update_fields=["key"],
+    )
 
 
 # --- places ------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import secrets
 import zoneinfo
 
@@ -26,6 +27,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -34,6 +36,8 @@ from wagtail.models import Site
 
 from lutetia import audit
 from lutetia.ops.clients import client_ip
+from lutetia.ui.templatetags.ui import render_component
+from lutetia.ui.themes import current_theme
 
 from . import availability, booking, notices, questions, shown, waiting
 from .forms import DetailsForm, LengthForm, PeopleForm, WaitingForm
@@ -398,6 +402,20 @@ def _shown_free(days: list[dict], first, slot: str) -> bool:
     return any(s["value"] == slot and s["available"] for day in days for s in day["slots"])
 
 
+def _slots_html(agenda: Agenda, grid: dict) -> str:
+    """The week's grid of slots in the site's theme, kept with what it shows (`shown`): a
+    booking rush shows the same grid to every citizen a hold refuses. Kept under the digest of
+    its parameters, it is always the grid of these days, never one a second older."""
+    theme = current_theme()
+    digest = hashlib.blake2b(repr((theme.id, sorted(grid.items()))).encode(), digest_size=16)
+    html = shown.kept(
+        agenda.pk,
+        f"grid:{digest.hexdigest()}",
+        lambda: str(render_component("slot_calendar", grid)),
+    )
+    return mark_safe(html)  # noqa: S308 - the theme's rendered template
+
+
 def _calendar_context(
     request,
     service: Service,
@@ -432,6 +450,14 @@ def _calendar_context(
     first_week = _monday(_local(first[1], agenda).date()) if first else None
     previous_url = week_url(start - dt.timedelta(days=7)) if start > _monday(first_day) else ""
     next_url = week_url(start + dt.timedelta(days=7)) if start + dt.timedelta(7) <= last_day else ""
+    week = _("Week of %(day)s") % {"day": _day_label(start)}
+    grid = {
+        "name": "slot",
+        "legend": _("Available slots – %(week)s") % {"week": week},
+        "days": days,
+        "previous_url": previous_url,
+        "next_url": next_url,
+    }
     length_form = None
     if service.max_slots > 1:
         minutes = None
@@ -454,9 +480,9 @@ def _calendar_context(
         if service.max_people > 1
         else None,
         "length_form": length_form,
-        "week": _("Week of %(day)s") % {"day": _day_label(start)},
         "from": start.isoformat(),
         "days": days,
+        "slots": _slots_html(agenda, grid),
         "next_free": first,
         "next_free_label": _when(first[1], agenda) if first else "",
         "next_free_url": week_url(first_week) if first else "",

@@ -4,6 +4,7 @@ elsewhere (another server's cache) is dropped as soon as a hold finds it wrong."
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -103,3 +104,55 @@ def test_nothing_is_kept_when_seconds_is_zero(client, agenda, monkeypatch):
     week_of(client, agenda, day)
     _html, reads = week_of(client, agenda, day)
     assert reads
+
+
+def grids_rendered(client, agenda, day) -> tuple[str, int]:
+    """The calendar's week, and how many times the theme's slot grid was rendered for it."""
+    from django.test.signals import template_rendered
+
+    rendered = []
+
+    def count(sender, template, **kwargs):
+        if (template.name or "").endswith("components/slot_calendar.html"):
+            rendered.append(template.name)
+
+    template_rendered.connect(count)
+    try:
+        html, _reads = week_of(client, agenda, day)
+    finally:
+        template_rendered.disconnect(count)
+    return html, len(rendered)
+
+
+def test_the_grid_of_slots_is_rendered_once_while_nothing_changes(client, agenda):
+    day = a_working_day(agenda)
+    slot = slot_at(agenda, day, 9)
+    first, rendered = grids_rendered(client, agenda, day)
+    assert rendered == 1 and offered(first, slot)
+    again, rendered = grids_rendered(client, agenda, day)
+    assert rendered == 0 and grid_of(again) == grid_of(first)
+    # the grid is kept with the days it shows: another week is its own grid
+    other, rendered = grids_rendered(client, agenda, day + dt.timedelta(days=7))
+    assert rendered == 1 and f'value="{slot.pk}"' not in other
+
+
+def test_a_slot_chosen_stays_checked_on_its_page_only(client, agenda, monkeypatch):
+    """A hold refused for another reason than a full slot shows the choice checked; the grid
+    kept for that page is not the one other citizens see."""
+    from lutetia_appointments import views
+
+    day = a_working_day(agenda)
+    slot = slot_at(agenda, day, 9)
+    page = client.get(calendar_url(agenda), {"from": day.isoformat()})
+    monkeypatch.setattr(views, "BOOKINGS_PER_HOUR", 0)
+    refused = client.post(
+        calendar_url(agenda), {"slot": slot.pk, "token": token_of(page), "from": day.isoformat()}
+    )
+    assert refused.status_code == 429
+    assert re.search(rf'value="{slot.pk}"[^>]* checked', refused.content.decode())
+    html, _reads = week_of(client, agenda, day)
+    assert offered(html, slot) and " checked" not in html
+
+
+def grid_of(html: str) -> str:
+    return re.search(r"<fieldset.*?</fieldset>", html, re.S).group(0)
