@@ -1,7 +1,7 @@
 """The agents' screens of appointments (Lutece's appointment back office and desk module):
 calendars per agenda (day, week, month, with fill levels), an appointment's page and its
 actions (presence, cancel, move), booking on behalf of a citizen, the day's printable list,
-the search with its exports, the statistics.
+the agents' notes on a calendar, the search with its exports, the statistics.
 
 Thin views: they read the request, check access, call booking / availability / stats /
 exports, render. Every agenda and appointment an agent reaches goes through their workgroups
@@ -23,7 +23,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -36,8 +36,8 @@ from lutetia.accounts import workgroups
 from lutetia.accounts.rights import RightGuard
 from lutetia.audit.models import AuditEntry, Category
 
-from . import agent_forms, availability, booking, exports, questions, stats
-from .models import Agenda, Appointment, Service, Slot
+from . import agent_forms, availability, booking, exports, notes, questions, stats
+from .models import Agenda, AgendaNote, Appointment, Service, Slot
 
 PERMISSION = "appointments.manage_appointments"
 PAGE_SIZE = 50
@@ -261,6 +261,7 @@ class CalendarView(AgentView):
             "views": [(DAY, _("Day")), (WEEK, _("Week")), (MONTH, _("Month"))],
         }
         context.update(getattr(self, f"_{view}")(agenda, day, resource))
+        context["note_url"] = note_add_url(agenda, day, request.get_full_path())
         # the day and week list citizens by name: a view of personal data, as the printed day
         audit.personal_data_viewed(
             request, agenda, details={"as": f"calendar ({view})", "day": str(day)}
@@ -287,6 +288,7 @@ class CalendarView(AgentView):
         others = [a for group in by_start.values() for a in group]
         fill = fill_of(availability.fill_by_day([agenda.pk], day, day).get((agenda.pk, day)))
         return {
+            "notes": notes.covering(agenda, day, day),
             "rows": rows,
             "others": others,
             "fill": fill,
@@ -307,6 +309,7 @@ class CalendarView(AgentView):
         sunday = monday + dt.timedelta(days=6)
         fills = availability.fill_by_day([agenda.pk], monday, sunday)
         booked = self._counts(agenda, monday, sunday, resource)
+        written = notes.covering(agenda, monday, sunday)
         days = []
         for n in range(7):
             date = monday + dt.timedelta(days=n)
@@ -315,6 +318,7 @@ class CalendarView(AgentView):
                     "date": date,
                     "fill": fill_of(fills.get((agenda.pk, date))),
                     "appointments": booked.get(date, []),
+                    "notes": notes.of_day(written, date),
                 }
             )
         return {
@@ -332,6 +336,7 @@ class CalendarView(AgentView):
         end = last + dt.timedelta(days=6 - last.weekday())
         fills = availability.fill_by_day([agenda.pk], start, end)
         booked = self._counts(agenda, start, end, resource)
+        written = notes.covering(agenda, start, end)
         weeks, week = [], []
         date = start
         while date <= end:
@@ -341,6 +346,7 @@ class CalendarView(AgentView):
                     "in_month": date.month == first.month,
                     "fill": fill_of(fills.get((agenda.pk, date))),
                     "count": len(booked.get(date, [])),
+                    "notes": len(notes.of_day(written, date)),
                 }
             )
             if len(week) == 7:
@@ -369,9 +375,112 @@ def print_day(request, pk: int):
     return TemplateResponse(
         request,
         "lutetia_appointments/admin/agents/print.html",
-        {"agenda": agenda, "day": day, "rows": rows, "printed_at": timezone.now()},
+        {
+            "agenda": agenda,
+            "day": day,
+            "rows": rows,
+            "notes": notes.covering(agenda, day, day),
+            "printed_at": timezone.now(),
+        },
         status=200 if readable else 400,
     )
+
+
+# --- notes on the calendar ---------------------------------------------------------------------
+
+
+def calendar_day_url(agenda: Agenda, day: dt.date) -> str:
+    url = reverse("appointments_admin:calendar", args=[agenda.pk])
+    return f"{url}?view=day&date={day.isoformat()}"
+
+
+def note_add_url(agenda: Agenda, day: dt.date, back: str) -> str:
+    url = reverse("appointments_admin:note_add", args=[agenda.pk])
+    return f"{url}?{urlencode({'date': day.isoformat(), 'next': back})}"
+
+
+def note_or_404(request, pk) -> AgendaNote:
+    """A note on an agenda of the agent's workgroups; 404 otherwise."""
+    note = (
+        AgendaNote.objects.select_related("agenda__service", "agenda__location", "author")
+        .filter(pk=pk, agenda__in=visible_agendas(request.user))
+        .first()
+    )
+    if note is None:
+        raise Http404
+    return note
+
+
+class NoteView(AgentView):
+    """Write a note on an agenda's calendar (``agenda/<pk>/notes/add/?date=``) or change one
+    (``notes/<note>/``); back to the calendar it was written from (``next``)."""
+
+    template_name = "lutetia_appointments/admin/agents/note.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.agenda, self.note = None, None
+
+    def get_page_title(self):
+        return _("Change the note") if self.note else _("Write a note")
+
+    def get_breadcrumbs_items(self):
+        return self.crumbs(
+            (reverse("appointments_admin:calendar", args=[self.agenda.pk]), str(self.agenda)),
+            ("", self.get_page_title()),
+        )
+
+    def load(self, request, pk, note):
+        if note is not None:
+            self.note = note_or_404(request, note)
+            self.agenda = self.note.agenda
+        else:
+            self.agenda = agenda_or_404(request, pk)
+
+    def back(self, day: dt.date) -> str:
+        return safe_next(self.request, calendar_day_url(self.agenda, day))
+
+    def render_form(self, form, day, status=200):
+        context = self.get_context_data(
+            agenda=self.agenda, note=self.note, form=form, back=self.back(day)
+        )
+        return self.render_to_response(context, status=status)
+
+    def get(self, request, pk=None, note=None):
+        self.load(request, pk, note)
+        if self.note is not None:
+            day, status = self.note.starts_on, 200
+            initial = {"starts_on": day, "ends_on": self.note.ends_on, "text": self.note.text}
+        else:
+            day, readable = chosen_date(request, self.agenda)
+            status = 200 if readable else 400
+            initial = {"starts_on": day}
+        return self.render_form(agent_forms.NoteForm(initial=initial), day, status)
+
+    def post(self, request, pk=None, note=None):
+        self.load(request, pk, note)
+        form = agent_forms.NoteForm(request.POST)
+        default_day = self.note.starts_on if self.note else today_of(self.agenda)
+        if not form.is_valid():
+            return self.render_form(form, form.cleaned_data.get("starts_on") or default_day, 400)
+        data = form.cleaned_data
+        period = {"starts_on": data["starts_on"], "ends_on": data["ends_on"], "text": data["text"]}
+        if self.note is not None:
+            notes.change(self.note, **period, actor=request.user)
+            messages.success(request, _("The note was changed."))
+        else:
+            notes.add(self.agenda, **period, author=request.user)
+            messages.success(request, _("The note was written on the calendar."))
+        return redirect(self.back(data["starts_on"]))
+
+
+@manager_required
+@require_POST
+def note_delete(request, note: int):
+    note = note_or_404(request, note)
+    notes.delete(note, actor=request.user)
+    messages.success(request, _("The note was deleted."))
+    return redirect(safe_next(request, calendar_day_url(note.agenda, note.starts_on)))
 
 
 # --- one appointment ---------------------------------------------------------------------------

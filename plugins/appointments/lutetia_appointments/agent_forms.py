@@ -10,7 +10,7 @@ import zoneinfo
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from . import questions
 from .models import Appointment, Slot
@@ -63,6 +63,33 @@ def _check_period(form: forms.Form, start: dt.date | None, end: dt.date | None, 
             form.add_error(
                 field, _("Choose a period of %(days)s days at most.") % {"days": MAX_DAYS}
             )
+
+
+class NoteForm(forms.Form):
+    """An agenda note: its words and the days it covers (the start alone: that day)."""
+
+    starts_on = forms.DateField(
+        label=gettext_lazy("First day"), widget=DateInput(), input_formats=DATE_FORMATS
+    )
+    ends_on = date_field(
+        gettext_lazy("Last day"), help_text=gettext_lazy("Empty: the first day only.")
+    )
+    text = forms.CharField(
+        label=pgettext_lazy("agenda note", "Note"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy(
+            "Seen by the agents of this agenda on its calendars and printed day list, never by "
+            "citizens."
+        ),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and not data.get("ends_on"):
+            data["ends_on"] = data["starts_on"]
+        _check_period(self, data.get("starts_on"), data.get("ends_on"), "ends_on")
+        return data
 
 
 class SearchForm(forms.Form):

@@ -12,7 +12,16 @@ from django.utils import timezone, translation
 from django.utils.translation import pgettext
 
 from . import opening
-from .models import Agenda, Category, Location, Resource, Service, TimeRange, WeekRule
+from .models import (
+    Agenda,
+    AgendaNote,
+    Category,
+    Location,
+    Resource,
+    Service,
+    TimeRange,
+    WeekRule,
+)
 
 # Texts are data in the site's language; the context keeps another app's translation of the
 # same English word from winning (see docs/plugins.md, "Translations").
@@ -113,6 +122,18 @@ def _identity_cards(site) -> Service:
             )
         _week(agenda, [*mornings, (3, dt.time(14), dt.time(17), 20)])
         opening.apply(agenda)
+    # the agents' note on the town hall's calendar, next Thursday
+    today = timezone.localdate()
+    thursday = today + dt.timedelta(days=(3 - today.weekday()) % 7 or 7)
+    AgendaNote.objects.create(
+        agenda=service.agendas.order_by("pk").first(),
+        starts_on=thursday,
+        ends_on=thursday,
+        text=pgettext(
+            "demo appointments",
+            "A French sign language (LSF) interpreter is at desk 1 in the afternoon.",
+        ),
+    )
     return service
 
 

@@ -323,6 +323,43 @@ class Agenda(models.Model):
         return self.name or f"{self.service} — {self.location}"
 
 
+class AgendaNote(models.Model):
+    """A note agents leave on an agenda's calendar for one day or a period ("desk 2 under
+    repair", "an interpreter comes on Tuesday"), shown to agents on the days it covers and on
+    the printed day list; never to citizens (Lutece's appointment comments)."""
+
+    agenda = models.ForeignKey(
+        Agenda, on_delete=models.CASCADE, related_name="notes", verbose_name=_("agenda")
+    )
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    text = models.TextField(_("text of the note"), max_length=1000)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("written by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("agenda note")
+        verbose_name_plural = _("agenda notes")
+        ordering = ["starts_on", "pk"]
+        indexes = [models.Index(fields=["agenda", "ends_on"], name="appt_note_agenda_end")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="appt_note_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:50]
+
+
 class Resource(models.Model):
     """A desk, an agent or a room of an agenda: each gives places in every slot."""
 

@@ -24,7 +24,7 @@ from lutetia import audit
 from lutetia.resources import remove_scope
 
 from . import resources
-from .models import Agenda, Appointment, Category, Location, Service
+from .models import Agenda, AgendaNote, Appointment, Category, Location, Service
 
 
 class Kept(Exception):
@@ -65,6 +65,20 @@ def why_kept(target) -> str:
     return ""
 
 
+def _notes_of(queryset) -> list[str]:
+    count = queryset.count()
+    if not count:
+        return []
+    return [
+        ngettext(
+            "%(count)s note the agents wrote on the calendar",
+            "%(count)s notes the agents wrote on the calendar",
+            count,
+        )
+        % {"count": count}
+    ]
+
+
 def consequences(target) -> list[str]:
     """What goes with it, as sentences for the confirmation page."""
     if isinstance(target, Service):
@@ -77,9 +91,13 @@ def consequences(target) -> list[str]:
             )
             % {"count": agendas},
             _("its questions and its waiting list"),
+            *_notes_of(AgendaNote.objects.filter(agenda__service=target)),
         ]
     if isinstance(target, Agenda):
-        return [_("its rules, resources and slots")]
+        return [
+            _("its rules, resources and slots"),
+            *_notes_of(AgendaNote.objects.filter(agenda=target)),
+        ]
     if isinstance(target, Category):
         count = target.services.count()
         if count:

@@ -1,6 +1,7 @@
 """The citizens' details erased once their service's retention period is over (the job
 `appointments.retention`): the appointment stays, without whom it was for, for statistics;
-waiting-list entries that ended (booked, left, or past their last date) are deleted."""
+waiting-list entries that ended (booked, left, or past their last date) are deleted, and so are
+the agents' notes on the calendar that ended as long ago (they may name a citizen)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from lutetia import audit
 
-from . import booking
+from . import booking, notes
 from .models import Appointment, Service, WaitingEntry
 
 ERASED = (
@@ -52,7 +53,7 @@ def anonymise(appointment: Appointment, *, actor=None, reason: str = "") -> Appo
 def apply_retention(now: dt.datetime | None = None) -> int:
     """Anonymise the appointments that ended longer ago than their service keeps them (held
     ones aside: they are not over), each in its own transaction, and delete the waiting-list
-    entries that ended as long ago. Returns how many of both."""
+    entries and the agenda notes that ended as long ago. Returns how many of them."""
     now = now or timezone.now()
     done = 0
     for service in Service.objects.exclude(retention_days=None):
@@ -66,6 +67,7 @@ def apply_retention(now: dt.datetime | None = None) -> int:
             anonymise(appointment, reason="retention")
             done += 1
         done += _purge_waiting(service, cutoff)
+        done += _purge_notes(service, cutoff)
     return done
 
 
@@ -87,4 +89,18 @@ def _purge_waiting(service: Service, cutoff: dt.datetime) -> int:
                 origin="system",
                 details={"reason": "retention", "count": count},
             )
+    return count
+
+
+def _purge_notes(service: Service, cutoff: dt.datetime) -> int:
+    """Delete the notes on the service's agendas whose last day is before ``cutoff``'s."""
+    count = notes.purge(service.agendas.values_list("pk", flat=True), cutoff.date())
+    if count:
+        audit.record(
+            None,
+            "appointments.notes_purged",
+            service,
+            origin="system",
+            details={"reason": "retention", "count": count},
+        )
     return count

@@ -589,14 +589,30 @@ def test_a_service_or_agenda_that_had_an_appointment_is_kept(
 
 
 def test_an_agenda_closed_to_bookings_and_never_booked_is_deleted(admin, agenda):
+    from lutetia_appointments.models import AgendaNote
+
     page = admin.get(url("agenda_delete", agenda.pk))
     assert shown(page, "Close the agenda to bookings first: citizens may be booking it.")
     Agenda.objects.update(enabled=False)
+    day = dt.date.today()
+    AgendaNote.objects.create(agenda=agenda, starts_on=day, ends_on=day, text="Desk 2 closed")
+    page = admin.get(url("agenda_delete", agenda.pk))
+    one_note = in_site_language(
+        lambda: (
+            ngettext(
+                "%(count)s note the agents wrote on the calendar",
+                "%(count)s notes the agents wrote on the calendar",
+                1,
+            )
+            % {"count": 1}
+        )
+    )
+    assert escape(one_note) in text(page)
     answer = admin.post(url("agenda_delete", agenda.pk))
     assert answer.status_code == 302
     assert answer["Location"] == url("service", agenda.service.pk)
     assert not Agenda.objects.exists() and Service.objects.exists()
-    assert not Slot.objects.exists()
+    assert not Slot.objects.exists() and not AgendaNote.objects.exists()
 
 
 def test_a_location_in_use_is_kept_and_a_deleted_category_leaves_its_services(admin, agenda):
