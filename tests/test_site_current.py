@@ -83,3 +83,19 @@ def test_a_site_added_for_a_host_answers_it_at_once(client, home):  # noqa: F811
     identity.name = "Mairie annexe"
     identity.save()
     assert "Mairie annexe" in page(client, HTTP_HOST="annexe.example.org")
+
+
+def test_a_none_computed_is_kept_unless_told_not_to():
+    from lutetia.site.current import kept
+
+    calls = []
+
+    def missing():
+        calls.append(1)
+
+    assert kept("test:absent", missing) is None
+    assert kept("test:absent", missing) is None
+    assert len(calls) == 1  # kept: a missing site is not looked up again
+    assert kept("test:made-up", missing, keep_none=False) is None
+    assert kept("test:made-up", missing, keep_none=False) is None
+    assert len(calls) == 3  # a made-up key from a URL fills no cache

@@ -1,5 +1,6 @@
 """What Appointments does when signals fire (connected by ``ready()``)."""
 
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
@@ -7,16 +8,30 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from lutetia.accounts.signals import citizen_pages
+from lutetia.site.current import new_generation
 from lutetia.site.services import Service
 from lutetia.site.signals import demo_requested, services_offered
+
+from .models import Agenda, Category, Location
+from .models import Service as AppointmentService
+
+
+def configuration_changed(sender, **kwargs):
+    """A service, an agenda, a location or a category changed: what the citizens' pages kept
+    of them under the site's generation (views.py) is not read again, in any process. In the
+    changing transaction: rolled back with it."""
+    new_generation()
+
+
+for _model in (AppointmentService, Agenda, Location, Category):
+    post_save.connect(configuration_changed, sender=_model, dispatch_uid=f"appt-config-{_model}")
+    post_delete.connect(configuration_changed, sender=_model, dispatch_uid=f"appt-del-{_model}")
 
 
 @receiver(services_offered, dispatch_uid="appointments-services")
 def offer_services(sender, site, request=None, **kwargs):
     """The list of services to book, and each online service, under its category, in the
     site's service directory."""
-    from .models import Service as AppointmentService
-
     online = AppointmentService.objects.filter(site=site, enabled=True).select_related("category")
     services = [
         Service(

@@ -36,6 +36,7 @@ from wagtail.models import Site
 
 from lutetia import audit
 from lutetia.ops.clients import client_ip
+from lutetia.site.current import kept
 from lutetia.ui.templatetags.ui import render_component
 from lutetia.ui.themes import current_theme
 
@@ -166,11 +167,18 @@ def _may_open(request, appointment: Appointment) -> bool:
 
 
 def _appointment_or_404(request, uid) -> Appointment:
-    appointment = (
-        Appointment.objects.select_related("service", "agenda", "agenda__location", "site")
-        .filter(site=_site(request), uid=uid)
-        .first()
-    )
+    """The appointment (its row alone) with its agenda, location and service as kept (see
+    `_calendar_agenda`) and the request's site."""
+    site = _site(request)
+    appointment = Appointment.objects.filter(site=site, uid=uid).first()
+    if appointment is not None:
+        appointment.site = site
+        agenda = kept(
+            f"appointments:agenda:{appointment.agenda_id}",
+            lambda: _configured_agendas().filter(pk=appointment.agenda_id).first(),
+        )
+        if agenda is not None and agenda.service_id == appointment.service_id:
+            appointment.agenda, appointment.service = agenda, agenda.service
     if appointment is None or not _may_open(request, appointment):
         if appointment is not None:
             audit.record(
@@ -496,12 +504,23 @@ def _calendar_context(
     }
 
 
+def _configured_agendas():
+    return Agenda.objects.select_related("location", "service", "service__category")
+
+
 def _calendar_agenda(request, slug, agenda_uid, *, closed_ok=False) -> Agenda:
-    """The agenda and its service, in one query (a booking rush asks for it every time)."""
-    agenda = (
-        Agenda.objects.select_related("location", "service", "service__category")
-        .filter(service__site=_site(request), service__slug=slug, uid=agenda_uid)
-        .first()
+    """The agenda with its location and service: configuration, read on every step of a
+    booking, so kept under the site's generation (every change of a service, an agenda, a
+    location or a category moves it: receivers.py; every process reads it with the request)."""
+    site = _site(request)
+    agenda = kept(
+        f"appointments:agenda:{site.pk}:{slug}:{agenda_uid}",
+        lambda: (
+            _configured_agendas()
+            .filter(service__site=site, service__slug=slug, uid=agenda_uid)
+            .first()
+        ),
+        keep_none=False,
     )
     if agenda is None:
         raise Http404

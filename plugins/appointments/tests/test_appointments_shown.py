@@ -156,3 +156,26 @@ def test_a_slot_chosen_stays_checked_on_its_page_only(client, agenda, monkeypatc
 
 def grid_of(html: str) -> str:
     return re.search(r"<fieldset.*?</fieldset>", html, re.S).group(0)
+
+
+def test_the_agenda_is_read_once_until_its_configuration_changes(client, agenda):
+    """An agenda, its location and service are kept under the site's generation: read once;
+    any change of them (here, or in another process: the generation is in the database) is
+    seen by the next page."""
+    day = a_working_day(agenda)
+    client.get(calendar_url(agenda), {"from": day.isoformat()})
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(calendar_url(agenda), {"from": day.isoformat()})
+    assert page.status_code == 200
+    assert not [q for q in queries if 'FROM "appointments_agenda"' in q["sql"]]
+
+    location = agenda.location
+    location.name = "Annex of the Marne"
+    location.save()
+    page = client.get(calendar_url(agenda), {"from": day.isoformat()})
+    assert "Annex of the Marne" in page.content.decode()
+
+    service = agenda.service
+    service.enabled = False
+    service.save()
+    assert client.get(calendar_url(agenda)).status_code == 404

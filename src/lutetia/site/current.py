@@ -68,14 +68,16 @@ def new_generation() -> None:
 _NONE = "-"
 
 
-def kept(what: str, compute, seconds: int = KEEP_SECONDS):
+def kept(what: str, compute, seconds: int = KEEP_SECONDS, *, keep_none: bool = True):
     """``compute()``, kept in the cache under the current generation as ``what`` (a key's
-    end: what it depends on) for at most ``seconds``."""
+    end: what it depends on) for at most ``seconds``. ``keep_none=False``: a None is computed
+    again each time (``what`` comes from a URL: a visitor's made-up keys fill no cache)."""
     key = f"lutetia:{current_generation()}:{what}"
     found = cache.get(key)
     if found is None:
         found = compute()
-        cache.set(key, _NONE if found is None else found, seconds)
+        if found is not None or keep_none:
+            cache.set(key, _NONE if found is None else found, seconds)
     return None if found == _NONE else found
 
 
