@@ -12,6 +12,8 @@ gives again.
 - The request's **site**: `find_site`, given to Wagtail's ``Site.find_for_request`` by
   `CurrentSiteMiddleware`.
 - **Site settings** of the models derived from `CachedSiteSetting`: their ``for_site``.
+- What a plugin reads on every page and moves the generation for when it changes (`kept`,
+  `new_generation`): appointments' agendas with their service and location.
 """
 
 from __future__ import annotations
