@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.utils import translation
 
 from lutetia.plugins import get_plugin
+from lutetia.testing.pytest_plugin import grant
 
 
 @pytest.fixture(autouse=True)
@@ -36,3 +37,34 @@ def agenda(default_site):
     from appointments_samples import identity_cards
 
     return identity_cards(default_site)
+
+
+# --- the agents' screens (test_agents_admin.py, test_agent_notes.py) ------------------------------
+
+
+@pytest.fixture
+def desk(default_site, workgroup):
+    """The identity-card agenda, its service given to the agent's workgroup."""
+    from appointments_samples import identity_cards
+
+    agenda = identity_cards(default_site)
+    agenda.service.workgroup = workgroup
+    agenda.service.save()
+    return agenda
+
+
+@pytest.fixture
+def manager(agent):
+    return grant(agent, "appointments.manage_appointments")
+
+
+@pytest.fixture
+def other_manager(agent_other_workgroup):
+    return grant(agent_other_workgroup, "appointments.manage_appointments")
+
+
+@pytest.fixture
+def day(desk):
+    from appointments_samples import a_working_day
+
+    return a_working_day(desk)

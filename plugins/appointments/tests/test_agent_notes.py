@@ -27,28 +27,6 @@ TOO_LONG = (
 LENGTHS = {"limit_value": 1000, "show_value": 1001}
 
 
-@pytest.fixture
-def desk(default_site, workgroup):
-    from appointments_samples import identity_cards
-
-    agenda = identity_cards(default_site)
-    agenda.service.workgroup = workgroup
-    agenda.service.save()
-    return agenda
-
-
-@pytest.fixture
-def manager(agent):
-    return grant(agent, PERMISSION)
-
-
-@pytest.fixture
-def day(desk):
-    from appointments_samples import a_working_day
-
-    return a_working_day(desk)
-
-
 def write(client, desk, data, **query):
     return client.post(
         url("note_add", desk.pk)

@@ -9,7 +9,7 @@ import io
 import re
 
 import pytest
-from appointments_samples import a_working_day, book, identity_cards, slot_at
+from appointments_samples import book, slot_at
 from django.test import Client
 from django.urls import reverse
 from lutetia_appointments import booking
@@ -18,33 +18,9 @@ from openpyxl import load_workbook
 
 from lutetia.audit.models import AuditEntry
 from lutetia.notify.models import OutboxMessage
-from lutetia.testing.pytest_plugin import grant, in_site_language
+from lutetia.testing.pytest_plugin import in_site_language
 
 PERMISSION = "appointments.manage_appointments"
-
-
-@pytest.fixture
-def desk(default_site, workgroup):
-    """The identity-card agenda, its service given to the agent's workgroup."""
-    agenda = identity_cards(default_site)
-    agenda.service.workgroup = workgroup
-    agenda.service.save()
-    return agenda
-
-
-@pytest.fixture
-def manager(agent):
-    return grant(agent, PERMISSION)
-
-
-@pytest.fixture
-def other_manager(agent_other_workgroup):
-    return grant(agent_other_workgroup, PERMISSION)
-
-
-@pytest.fixture
-def day(desk):
-    return a_working_day(desk)
 
 
 @pytest.fixture
