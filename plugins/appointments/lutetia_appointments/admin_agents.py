@@ -552,6 +552,7 @@ class AppointmentView(AgentView):
             answers=questions.readable(appointment.service.questions or [], appointment.answers),
             slots=slots,
             history=history_of(appointment),
+            notes=notes.covering(agenda, *([local(appointment.starts_at, agenda).date()] * 2)),
             is_booked=appointment.status == Appointment.Status.BOOKED,
             presences=[
                 (Appointment.Presence.ARRIVED, _("Mark as arrived")),

@@ -69,6 +69,14 @@ def test_a_note_for_a_period_shows_on_each_day_it_covers(
     assert NOTE not in month and shown("%(counter)s note") % {"counter": 1} in month
     printed = text(client.get(url("print", desk.pk), {"date": last.isoformat()}))
     assert NOTE in printed
+    # and on the page of an appointment of those days, not of another
+    from appointments_samples import book, slot_at
+
+    covered, _secret = book(desk, slot_at(desk, day, 9), email="a@example.org")
+    assert NOTE in text(client.get(url("appointment", covered.pk)))
+    after = day + dt.timedelta(days=7)
+    other, _secret = book(desk, slot_at(desk, after, 9), email="b@example.org")
+    assert NOTE not in text(client.get(url("appointment", other.pk)))
 
     entry = AuditEntry.objects.get(action="appointments.note_added")
     assert entry.actor_id == str(manager.pk) and entry.target_id == str(note.pk)
