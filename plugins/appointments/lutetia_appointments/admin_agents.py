@@ -37,7 +37,7 @@ from lutetia.accounts.rights import RightGuard
 from lutetia.audit.models import AuditEntry, Category
 
 from . import agent_forms, availability, booking, exports, notes, questions, stats
-from .models import Agenda, AgendaNote, Appointment, Service, Slot
+from .models import Absence, Agenda, AgendaNote, Appointment, Service, Slot
 
 PERMISSION = "appointments.manage_appointments"
 PAGE_SIZE = 50
@@ -289,6 +289,7 @@ class CalendarView(AgentView):
         fill = fill_of(availability.fill_by_day([agenda.pk], day, day).get((agenda.pk, day)))
         return {
             "notes": notes.covering(agenda, day, day),
+            "away": away_on(agenda, day),
             "rows": rows,
             "others": others,
             "fill": fill,
@@ -380,9 +381,19 @@ def print_day(request, pk: int):
             "day": day,
             "rows": rows,
             "notes": notes.covering(agenda, day, day),
+            "away": away_on(agenda, day),
             "printed_at": timezone.now(),
         },
         status=200 if readable else 400,
+    )
+
+
+def away_on(agenda: Agenda, day: dt.date) -> list[Absence]:
+    """The agenda's resources absent on ``day`` (their absences)."""
+    return list(
+        Absence.objects.filter(resource__agenda=agenda, starts_on__lte=day, ends_on__gte=day)
+        .select_related("resource")
+        .order_by("resource__name", "pk")
     )
 
 
@@ -494,6 +505,7 @@ HISTORY_LABELS = {
     "appointments.presence": gettext_lazy("Presence recorded"),
     "appointments.access_denied": gettext_lazy("Access refused"),
     "appointments.anonymised": gettext_lazy("Citizen's details erased"),
+    "appointments.resource_changed": gettext_lazy("Given to another resource (absence)"),
 }
 
 

@@ -45,6 +45,7 @@ from lutetia.questions import offered
 from . import booking, opening, removal, shown
 from . import questions as service_questions
 from .config_forms import (
+    AbsenceForm,
     AgendaForm,
     BulkSlotsForm,
     CategoryForm,
@@ -63,6 +64,7 @@ from .config_forms import (
     week_ranges_formset,
 )
 from .models import (
+    Absence,
     Agenda,
     Appointment,
     Category,
@@ -864,6 +866,9 @@ class AgendaView(AgendaMixin):
                 "ranges"
             ),
             closing_days=self.agenda.closing_days.filter(date__gte=today),
+            absences=Absence.objects.filter(
+                resource__agenda=self.agenda, ends_on__gte=today
+            ).select_related("resource"),
             holidays=holiday_preview(self.agenda),
         )
 
@@ -968,6 +973,129 @@ class ResourceDeleteView(AgendaMixin):
 
         done, conflict = change_rules(
             request, change, self.own_agenda, "resource_deleted", resource=name
+        )
+        if done is None:
+            return self.render(target=target, cancel=self.back().url, conflict=conflict, status=409)
+        return self.back()
+
+
+# --- absences ----------------------------------------------------------------------------------
+
+
+def _when_list(appointments: list[Appointment]) -> str:
+    return ", ".join(
+        f"{a.reference} ({date_format(_local_start(a), 'SHORT_DATETIME_FORMAT')})"
+        for a in appointments
+    )
+
+
+def _local_start(appointment: Appointment) -> dt.datetime:
+    return appointment.starts_at.astimezone(zoneinfo.ZoneInfo(appointment.agenda.time_zone))
+
+
+class AbsenceAddView(AgendaMixin):
+    """A desk, an agent or a room away one day or a period: the slots lose its places (refused,
+    listing them, when appointments would be left without a place); its appointments go to a
+    present resource."""
+
+    template_name = TEMPLATES + "simple_form.html"
+
+    def get_page_title(self):
+        return _("Add an absence")
+
+    def get(self, request, pk):
+        form = AbsenceForm(agenda=self.agenda, initial={"starts_on": timezone.localdate()})
+        return self.render(form=form, cancel=self.back().url)
+
+    def post(self, request, pk):
+        form = AbsenceForm(request.POST, agenda=self.agenda)
+        if not form.is_valid():
+            return self.render(form=form, cancel=self.back().url, status=400)
+        outcome = {}
+
+        def change():
+            absence = form.save()
+            outcome["moved"], outcome["left"] = booking.give_to_present(absence, actor=request.user)
+            return absence
+
+        data = form.cleaned_data
+        done, conflict = change_rules(
+            request,
+            change,
+            self.own_agenda,
+            "absence_added",
+            agenda=self.agenda.pk,
+            resource=data["resource"].pk,
+            first=data["starts_on"].isoformat(),
+            last=data["ends_on"].isoformat(),
+        )
+        if done is None:
+            form = AbsenceForm(request.POST, agenda=self.agenda)
+            form.is_valid()
+            return self.render(form=form, cancel=self.back().url, conflict=conflict, status=409)
+        if outcome["moved"]:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s appointment given to another resource: %(list)s.",
+                    "%(count)s appointments given to another resource: %(list)s.",
+                    len(outcome["moved"]),
+                )
+                % {"count": len(outcome["moved"]), "list": _when_list(outcome["moved"])},
+            )
+        if outcome["left"]:
+            messages.warning(
+                request,
+                _(
+                    "No other resource receives at the time of these appointments: move or "
+                    "cancel them: %(list)s."
+                )
+                % {"list": _when_list(outcome["left"])},
+            )
+        return self.back()
+
+
+class AbsenceDeleteView(AgendaMixin):
+    """The resource is back: its places return to the slots of those days."""
+
+    template_name = TEMPLATES + "confirm_delete.html"
+
+    def load(self, absence=None, **kwargs):
+        self.absence_pk = absence
+        super().load(**kwargs)
+
+    def get_object(self) -> Absence:
+        found = (
+            Absence.objects.select_related("resource")
+            .filter(resource__agenda=self.agenda, pk=self.absence_pk)
+            .first()
+        )
+        if found is None:
+            raise Http404
+        return found
+
+    def get_page_title(self):
+        return _("Delete the absence")
+
+    def get(self, request, pk, absence):
+        return self.render(target=self.get_object(), cancel=self.back().url)
+
+    def post(self, request, pk, absence):
+        target = self.get_object()
+
+        def change():
+            target.delete()
+            return self.agenda
+
+        done, conflict = change_rules(
+            request,
+            change,
+            self.own_agenda,
+            "absence_deleted",
+            agenda=self.agenda.pk,
+            resource=target.resource_id,
+            first=target.starts_on.isoformat(),
+            last=target.ends_on.isoformat(),
         )
         if done is None:
             return self.render(target=target, cancel=self.back().url, conflict=conflict, status=409)

@@ -25,6 +25,7 @@ import datetime as dt
 import hashlib
 import itertools
 import secrets
+import zoneinfo
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -688,10 +689,15 @@ def _number(appointment: Appointment) -> None:
 
 
 def _free_resource(appointment: Appointment) -> int | None:
-    """The agenda's active resource with the fewest appointments at that time."""
+    """The agenda's active resource, present that day, with the fewest appointments at that
+    time."""
     candidates = [r for r in appointment.agenda.resources.all() if r.active]
     if len(candidates) > 1:
-        receiving = opening.serving(appointment.agenda, appointment.starts_at)
+        agenda = appointment.agenda
+        day = appointment.starts_at.astimezone(zoneinfo.ZoneInfo(agenda.time_zone)).date()
+        away = opening.absences(agenda, day, day).get(day, set())
+        candidates = [r for r in candidates if r.pk not in away] or candidates
+        receiving = opening.serving(agenda, appointment.starts_at)
         if receiving is not None:  # the rules name who receives at that time
             candidates = [r for r in candidates if r.pk in receiving] or candidates
     if len(candidates) < 2:
@@ -706,6 +712,43 @@ def _free_resource(appointment: Appointment) -> int | None:
     ).values_list("resource_id", flat=True):
         busy[resource_id] = busy.get(resource_id, 0) + 1
     return min(candidates, key=lambda r: (busy.get(r.pk, 0) / r.places, r.pk)).pk
+
+
+def give_to_present(absence, *, actor) -> tuple[list[Appointment], list[Appointment]]:
+    """The booked appointments given to an absent resource on its days go to a present one
+    (the least busy receiving at that time), each logged. Returns (moved, left): left are
+    those no present resource receives (the agent moves or cancels them). In the caller's
+    transaction, after the absence is saved."""
+    resource = absence.resource
+    zone = zoneinfo.ZoneInfo(resource.agenda.time_zone)
+    since = dt.datetime.combine(absence.starts_on, dt.time(0), tzinfo=zone)
+    until = dt.datetime.combine(absence.ends_on + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+    moved, left = [], []
+    for appointment in (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("agenda")
+        .filter(
+            resource=resource,
+            status=Appointment.Status.BOOKED,
+            starts_at__gte=since,
+            starts_at__lt=until,
+        )
+        .order_by("starts_at", "pk")
+    ):
+        present = _free_resource(appointment)
+        if present is None or present == resource.pk:
+            left.append(appointment)
+            continue
+        appointment.resource_id = present
+        appointment.save(update_fields=["resource"])
+        audit.record(
+            actor,
+            "appointments.resource_changed",
+            appointment,
+            details={"from": resource.pk, "to": present, "why": "absence"},
+        )
+        moved.append(appointment)
+    return moved, left
 
 
 def search_text_of(appointment: Appointment) -> str:

@@ -26,6 +26,7 @@ from lutetia.site.timezones import time_zone_choices
 
 from . import questions as service_questions
 from .models import (
+    Absence,
     Agenda,
     Category,
     Location,
@@ -538,6 +539,41 @@ class SpecificDayForm(forms.ModelForm):
         if others.exclude(pk=self.instance.pk).exists():
             raise ValidationError(_("This day already has its own hours: change them instead."))
         return date
+
+
+class AbsenceForm(forms.ModelForm):
+    """A resource away one day, or every day of a period."""
+
+    class Meta:
+        model = Absence
+        fields = ["resource", "starts_on", "ends_on", "reason"]
+        widgets = {"starts_on": DATE, "ends_on": DATE}
+        help_texts = {
+            "ends_on": gettext_lazy("Empty: the first day only."),
+            "reason": gettext_lazy("Leave, training, repair… Seen by agents only."),
+        }
+
+    def __init__(self, *args, agenda: Agenda, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resource"].queryset = agenda.resources.order_by("name", "pk")
+        self.fields["resource"].empty_label = None
+        self.fields["ends_on"].required = False
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("starts_on"), data.get("ends_on")
+        if start and not end:
+            data["ends_on"] = end = start
+        if start and start < timezone.localdate() - dt.timedelta(days=1):
+            self.add_error("starts_on", _("This day is past."))
+        if start and end:
+            if end < start:
+                self.add_error("ends_on", _("The last day comes before the first one."))
+            elif (end - start).days >= MAX_CLOSED_DAYS:
+                self.add_error(
+                    "ends_on", _("At most %(days)s days at once.") % {"days": MAX_CLOSED_DAYS}
+                )
+        return data
 
 
 class ClosingForm(forms.Form):

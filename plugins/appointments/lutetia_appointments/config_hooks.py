@@ -69,6 +69,12 @@ urlpatterns = [
         views.ResourceDeleteView.as_view(),
         name="resource_delete",
     ),
+    path("agendas/<int:pk>/absences/add/", views.AbsenceAddView.as_view(), name="absence_add"),
+    path(
+        "agendas/<int:pk>/absences/<int:absence>/delete/",
+        views.AbsenceDeleteView.as_view(),
+        name="absence_delete",
+    ),
     path("agendas/<int:pk>/weeks/add/", views.WeekEditView.as_view(), name="week_add"),
     path("agendas/<int:pk>/weeks/<int:rule>/", views.WeekEditView.as_view(), name="week"),
     path("agendas/<int:pk>/days/add/", views.SpecificDayEditView.as_view(), name="day_add"),

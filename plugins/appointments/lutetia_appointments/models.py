@@ -395,6 +395,34 @@ class Resource(models.Model):
         return self.name
 
 
+class Absence(models.Model):
+    """A resource away for one day or a period (leave, training, a desk under repair): on
+    those days its places leave the slots it gives places to, and no appointment is given to
+    it. Opening hours with places of their own are not changed (opening.py)."""
+
+    resource = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, related_name="absences", verbose_name=_("resource")
+    )
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        ordering = ["starts_on", "pk"]
+        indexes = [models.Index(fields=["resource", "ends_on"], name="appt_absence_resource_end")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="appt_absence_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource} {self.starts_on}/{self.ends_on}"
+
+
 class WeekRule(models.Model):
     """A typical week applied over a date range."""
 

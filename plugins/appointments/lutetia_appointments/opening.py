@@ -3,8 +3,9 @@
 An agenda's day is, in order of precedence: closed (a closing day, or a public holiday of its
 location's country and region when the agenda closes on them), the ranges of its specific day,
 or the ranges of the typical week that covers the date for that weekday. Each range is cut into
-slots of its length; a slot's capacity is the range's, or the places of the agenda's active
-resources, plus the places an agent added to it by hand.
+slots of its length; a slot's capacity is the range's, or the places of the active resources
+it names (all the agenda's when it names none) but those absent that day, plus the places an
+agent added to it by hand.
 
 `apply` brings the agenda's future slots to what the rules say, in one transaction. It never
 orphans an appointment: when a slot that holds places would disappear, change its times, or
@@ -25,7 +26,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import shown
-from .models import Agenda, Appointment, ClosingDay, Slot, SpecificDay, TimeRange, WeekRule
+from .models import (
+    Absence,
+    Agenda,
+    Appointment,
+    ClosingDay,
+    Slot,
+    SpecificDay,
+    TimeRange,
+    WeekRule,
+)
 
 #: How far ahead slots exist beyond the booking horizon (agents see and prepare them).
 MARGIN_DAYS = 7
@@ -103,7 +113,8 @@ class Rules:
     def __init__(self, agenda: Agenda, start: dt.date, end: dt.date):
         self.agenda = agenda
         self.zone = zoneinfo.ZoneInfo(agenda.time_zone)
-        self.capacity = default_capacity(agenda)
+        self.resources = [resource for resource in agenda.resources.all() if resource.active]
+        self.absent = absences(agenda, start, end)
         self.closed = set(
             ClosingDay.objects.filter(agenda=agenda, date__range=(start, end)).values_list(
                 "date", flat=True
@@ -122,14 +133,14 @@ class Rules:
             .order_by("-starts_on", "-pk")
         )
 
-    def capacity_of(self, time_range: TimeRange) -> int:
-        """Its own places, else those of the active resources it names, else of all of them."""
+    def capacity_of(self, time_range: TimeRange, day: dt.date) -> int:
+        """Its own places, else those of the active resources it names (or of all of them)
+        that are not absent on ``day``."""
         if time_range.capacity is not None:
             return time_range.capacity
-        named = list(time_range.resources.all())
-        if not named:
-            return self.capacity
-        return sum(resource.places for resource in named if resource.active)
+        away = self.absent.get(day, set())
+        named = list(time_range.resources.all()) or self.resources
+        return sum(r.places for r in named if r.active and r.pk not in away)
 
     def ranges(self, day: dt.date) -> list[TimeRange]:
         if day in self.closed:
@@ -146,7 +157,7 @@ class Rules:
     def slots(self, day: dt.date) -> list[Wanted]:
         found = []
         for time_range in self.ranges(day):
-            capacity = self.capacity_of(time_range)
+            capacity = self.capacity_of(time_range, day)
             if capacity <= 0:
                 continue
             length = dt.timedelta(minutes=time_range.slot_minutes)
@@ -166,6 +177,19 @@ class Rules:
                     )
                 start += length
         return found
+
+
+def absences(agenda: Agenda, start: dt.date, end: dt.date) -> dict[dt.date, set[int]]:
+    """The ids of the agenda's resources absent on each day from ``start`` to ``end``."""
+    away: dict[dt.date, set[int]] = {}
+    for resource_id, first, last in Absence.objects.filter(
+        resource__agenda=agenda, starts_on__lte=end, ends_on__gte=start
+    ).values_list("resource_id", "starts_on", "ends_on"):
+        day = max(first, start)
+        while day <= min(last, end):
+            away.setdefault(day, set()).add(resource_id)
+            day += dt.timedelta(days=1)
+    return away
 
 
 def serving(agenda: Agenda, starts_at: dt.datetime) -> set[int] | None:
