@@ -417,7 +417,8 @@ class QuestionsView(ServiceMixin):
     def get(self, request, pk):
         on = offered(self.service.site)
         rows = []
-        for question in self.service.questions or []:
+        questions = self.service.questions or []
+        for question in questions:
             kind = question.get("type")
             rows.append(
                 {
@@ -425,6 +426,7 @@ class QuestionsView(ServiceMixin):
                     "type_label": service_questions.type_label(kind),
                     "gone": kind not in service_questions.TYPES and kind not in on,
                     "choice_labels": ", ".join(str(c[1]) for c in question.get("choices") or []),
+                    "condition": service_questions.describe_condition(question, questions),
                 }
             )
         return self.render(rows=rows, types=question_types(self.service.site))
@@ -461,6 +463,9 @@ class QuestionEditView(QuestionPageMixin):
         if self.kind not in service_questions.TYPES and self.shared is None:
             raise Http404
         self.taken = {q.get("key") for q in questions} - {key}
+        # the questions a condition may name: those before this one
+        keys = [q.get("key") for q in questions]
+        self.earlier = questions[: keys.index(key)] if key is not None else list(questions)
 
     def get_page_title(self):
         kind = service_questions.type_label(self.kind)
@@ -470,7 +475,12 @@ class QuestionEditView(QuestionPageMixin):
 
     def form(self, data=None):
         return QuestionForm(
-            data, kind=self.kind, shared=self.shared, question=self.question, taken=self.taken
+            data,
+            kind=self.kind,
+            shared=self.shared,
+            question=self.question,
+            taken=self.taken,
+            earlier=self.earlier,
         )
 
     def get(self, request, form=None, status=200, **kwargs):

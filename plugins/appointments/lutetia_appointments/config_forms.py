@@ -165,7 +165,7 @@ class QuestionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, data=None, *, kind: str, shared=None, question=None, taken=()):
+    def __init__(self, data=None, *, kind: str, shared=None, question=None, taken=(), earlier=()):
         self.kind, self.shared, self.question = kind, shared, question
         self.taken = set(taken)
         initial = dict(question or {})
@@ -174,7 +174,23 @@ class QuestionForm(forms.Form):
                 value if value == label else f"{value}|{label}"
                 for value, label in question.get("choices") or []
             )
+        condition = (question or {}).get("shown_if")
+        initial["shown_if"] = f"{condition['key']}={condition['value']}" if condition else ""
         super().__init__(data, initial=initial)
+        options = service_questions.condition_options(list(earlier))
+        if options:
+            self.fields["shown_if"] = forms.ChoiceField(
+                label=_("Asked"),
+                required=False,
+                choices=[
+                    ("", _("always")),
+                    *[(v, _("only if %(c)s") % {"c": t}) for v, t in options],
+                ],
+                help_text=_(
+                    "A question asked only after a given answer to a single choice or yes/no "
+                    "question before it; its answer is required (if it says so) only then."
+                ),
+            )
         if question is not None:
             self.fields["key"].disabled = True
             self.fields["key"].help_text = _("Fixed: the answers already given are kept under it.")
@@ -248,6 +264,9 @@ class QuestionForm(forms.Form):
         if self.shared is not None:
             # settings the form does not show (another version's) are kept
             question["config"] = {**((self.question or {}).get("config") or {}), **data["config"]}
+        key, _sep, value = (data.get("shown_if") or "").partition("=")
+        if key and value:
+            question["shown_if"] = {"key": key, "value": value}
         return question
 
 

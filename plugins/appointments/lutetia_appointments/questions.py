@@ -5,6 +5,11 @@ Stored in ``Service.questions`` as a list of plain dicts::
     {"key": "document", "label": "Document wanted", "type": "choice", "required": true,
      "help": "", "choices": [["id", "Identity card"], ["passport", "Passport"]]}
 
+A question may be asked only after a given answer to a single choice or yes/no question
+before it: ``"shown_if": {"key": "document", "value": "passport"}`` (yes/no: ``"yes"`` or
+``"no"``). The page says so beside it; its answer is required (when it says so) only then, and
+dropped otherwise.
+
 Types: text, textarea, email, phone, number, date, choice, yes_no; and, on a site where the
 forms plugin is on, its question types (``forms.time``, ``forms.choices``, ``forms.address``,
 the types plugins add to it...: `lutetia.questions`), configured by a ``config`` object as in
@@ -40,6 +45,75 @@ KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 #: keys the page uses for its own fields
 RESERVED = {"first_name", "last_name", "email", "phone", "people", "captcha", "captcha_token"}
 PREFIX = "q_"
+
+
+#: The types a later question may depend on: their answer is one of a few values.
+CONDITION_TYPES = ("choice", "yes_no")
+
+
+def _answer_values(question: dict) -> list[tuple[str, str]]:
+    """(value, label) of the answers a condition may name."""
+    if question.get("type") == "choice":
+        return [(str(v), str(label)) for v, label in question.get("choices") or []]
+    if question.get("type") == "yes_no":
+        return [("yes", _("Yes")), ("no", _("No"))]
+    return []
+
+
+def condition_options(earlier: list[dict]) -> list[tuple[str, str]]:
+    """("key=value", what it reads as) for each answer a question after ``earlier`` may
+    depend on."""
+    return [
+        (f"{question['key']}={value}", condition_text(question, label))
+        for question in earlier
+        for value, label in _answer_values(question)
+    ]
+
+
+def condition_text(question: dict, answer_label: str) -> str:
+    return _("“%(question)s” is answered “%(answer)s”") % {
+        "question": question.get("label", question.get("key")),
+        "answer": answer_label,
+    }
+
+
+def describe_condition(question: dict, questions: list[dict]) -> str:
+    """What a conditional question's condition reads as ("" when it has none)."""
+    condition = question.get("shown_if")
+    if not condition:
+        return ""
+    target = next((q for q in questions if q.get("key") == condition.get("key")), None)
+    if target is None:
+        return ""
+    labels = dict(_answer_values(target))
+    return condition_text(target, labels.get(condition.get("value"), condition.get("value")))
+
+
+def applies(question: dict, answers: dict) -> bool:
+    """Whether ``question`` is asked, given the answers (by key) to the questions before it."""
+    condition = question.get("shown_if")
+    if not condition:
+        return True
+    value = answers.get(condition.get("key"))
+    if isinstance(value, bool):
+        value = "yes" if value else "no"
+    return value is not None and str(value) == condition.get("value")
+
+
+def _condition_checked(question: dict, earlier: list[dict]) -> dict | str | None:
+    """The question's condition, cleaned; None without one; a problem's text otherwise."""
+    condition = question.get("shown_if")
+    if condition in (None, {}, ""):
+        return None
+    if isinstance(condition, dict):
+        key, value = str(condition.get("key", "")), str(condition.get("value", ""))
+        target = next((q for q in earlier if q["key"] == key), None)
+        if target is not None and value in dict(_answer_values(target)):
+            return {"key": key, "value": value}
+    return _(
+        "its condition must name a single choice or yes/no question before it, and one of its "
+        "answers."
+    )
 
 
 def type_label(kind: str) -> str:
@@ -104,6 +178,10 @@ def validate(questions, site=None, saved=()) -> list[dict]:
                     _("Question %(n)s: a choice needs a list of [value, label] pairs.")
                     % {"n": index}
                 )
+        condition = _condition_checked(question, cleaned)
+        if isinstance(condition, str):
+            problems.append(_("Question %(n)s: %(problem)s") % {"n": index, "problem": condition})
+            condition = None
         cleaned.append(
             {
                 "key": key,
@@ -117,6 +195,7 @@ def validate(questions, site=None, saved=()) -> list[dict]:
                     else {}
                 ),
                 **({"config": config} if kind not in TYPES and isinstance(config, dict) else {}),
+                **({"shown_if": condition} if condition else {}),
             }
         )
     if problems:
@@ -169,9 +248,18 @@ def form_fields(questions: list[dict]) -> dict[str, forms.Field]:
     for question in questions:
         shared = shared_question_kinds.get(question.get("type"))
         if shared is None:
-            fields[PREFIX + question["key"]] = _field(question)
+            own = {PREFIX + question["key"]: _field(question)}
         else:
-            fields.update({PREFIX + name: f for name, f in shared.fields(question).items()})
+            own = {PREFIX + name: f for name, f in shared.fields(question).items()}
+        condition = describe_condition(question, questions)
+        if condition:  # required only when asked: checked by `answers_of`
+            for field in own.values():
+                field.required = False
+            first = next(iter(own.values()), None)
+            if first is not None:
+                hint = _("Only if %(condition)s.") % {"condition": condition}
+                first.help_text = f"{hint} {first.help_text}".strip()
+        fields.update(own)
     return fields
 
 
@@ -184,25 +272,30 @@ def answers_of(questions: list[dict], cleaned_data: dict) -> dict:
     """The cleaned answers by key, as JSON values (dates in ISO form, numbers as strings).
     ValidationError by field name when a shared type refuses an answer: call it from a form's
     ``clean`` so the page shows it at the question."""
-    answers = {}
+    answers, missing = {}, {}
     for question in questions:
+        if not applies(question, answers):
+            continue  # not asked: an answer given anyway is dropped
+        field = PREFIX + question["key"]
         shared = shared_question_kinds.get(question.get("type"))
         if shared is not None:
             try:
                 value = shared.value(question, _shared_cleaned(question, shared, cleaned_data))
             except ValidationError as refused:  # e.g. a time outside the question's hours
-                raise ValidationError({PREFIX + question["key"]: refused.messages}) from None
-            if value not in (None, "", [], {}):
-                answers[question["key"]] = value
-            continue
-        value = cleaned_data.get(PREFIX + question["key"])
-        if value in (None, ""):
+                raise ValidationError({field: refused.messages}) from None
+        else:
+            value = cleaned_data.get(field)
+        if value in (None, "", [], {}):
+            if question.get("shown_if") and question.get("required"):
+                missing[field] = _("This field is required.")
             continue
         if isinstance(value, dt.date):
             value = value.isoformat()
-        elif not isinstance(value, bool | str | int):
+        elif shared is None and not isinstance(value, bool | str | int):
             value = str(value)
         answers[question["key"]] = value
+    if missing:
+        raise ValidationError(missing)
     return answers
 
 
