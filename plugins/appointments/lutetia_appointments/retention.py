@@ -81,26 +81,20 @@ def _purge_waiting(service: Service, cutoff: dt.datetime) -> int:
         count, _by_model = WaitingEntry.objects.filter(
             ended, service=service, created_at__lt=cutoff
         ).delete()
-        if count:
-            audit.record(
-                None,
-                "appointments.waiting_list_purged",
-                service,
-                origin="system",
-                details={"reason": "retention", "count": count},
-            )
-    return count
+        return _purged(service, "appointments.waiting_list_purged", count)
 
 
 def _purge_notes(service: Service, cutoff: dt.datetime) -> int:
     """Delete the notes on the service's agendas whose last day is before ``cutoff``'s."""
-    count = notes.purge(service.agendas.values_list("pk", flat=True), cutoff.date())
+    with transaction.atomic():
+        count = notes.purge(service.agendas.values_list("pk", flat=True), cutoff.date())
+        return _purged(service, "appointments.notes_purged", count)
+
+
+def _purged(service: Service, action: str, count: int) -> int:
+    """``count`` (what was deleted), logged when there was any."""
     if count:
         audit.record(
-            None,
-            "appointments.notes_purged",
-            service,
-            origin="system",
-            details={"reason": "retention", "count": count},
+            None, action, service, origin="system", details={"reason": "retention", "count": count}
         )
     return count
