@@ -103,6 +103,16 @@ def _identity_cards(site) -> Service:
                 "required": False,
                 "help": pgettext("demo appointments", "Ten characters, on your pre-application."),
             },
+            {
+                "key": "minors",
+                "label": pgettext("demo appointments", "Children under 18 coming with you"),
+                "type": "number",
+                "required": True,
+                "help": pgettext(
+                    "demo appointments", "Each child applying for a passport comes in person."
+                ),
+                "shown_if": {"key": "document", "value": "passport"},
+            },
         ],
     )
     mornings = [(day, dt.time(9), dt.time(12), 20) for day in range(5)]

@@ -67,7 +67,11 @@ def test_an_absent_desk_gives_no_place_on_its_days_and_back_when_deleted(
     assert capacity_on(agenda, day) == {2}
 
 
-def test_the_absent_desks_appointments_go_to_the_present_one(admin, agenda):  # noqa: F811
+def test_the_absent_desks_appointments_go_to_the_present_one(
+    admin,  # noqa: F811
+    agenda,
+    django_capture_on_commit_callbacks,
+):
     day = a_working_day(agenda)
     away, present = desks(agenda)  # the first desk is away: ties no longer go to it
     nine, ten = slot_at(agenda, day, 9), slot_at(agenda, day, 10)
@@ -75,7 +79,8 @@ def test_the_absent_desks_appointments_go_to_the_present_one(admin, agenda):  # 
     at_ten, _ = book(agenda, ten, email="b@example.org")
     Appointment.objects.filter(pk__in=[at_nine.pk, at_ten.pk]).update(resource=away)
 
-    answer = add_absence(admin, agenda, away, day, day + dt.timedelta(days=2))
+    with django_capture_on_commit_callbacks(execute=True):  # PostgreSQL: audit at commit
+        answer = add_absence(admin, agenda, away, day, day + dt.timedelta(days=2))
     assert answer.status_code == 302
     for appointment in (at_nine, at_ten):
         appointment.refresh_from_db()

@@ -123,6 +123,11 @@ def test_every_page_of_a_booking_passes_axe_core(page, sign_in_as, theme, identi
     page.fill("#id_email", f"camille.{secrets.token_hex(4)}@example.org")
     page.select_option("#id_q_document", "passport")
     submit(page, "main form[novalidate] button[type=submit]")
+    # a passport: the question asked only then wants its answer
+    assert page.locator("#id_q_minors[aria-invalid=true]").is_visible()
+    audit.check("details sent back for the question asked after an answer")
+    page.fill("#id_q_minors", "1")
+    submit(page, "main form[novalidate] button[type=submit]")
     assert "/summary/" in page.url, page.locator("main").inner_text()
     audit.check("summary")
     submit(page)
