@@ -263,7 +263,10 @@ class BookForm(_SlotForm):
 
     def clean(self):
         cleaned = super().clean()
-        self.cleaned_answers = questions.answers_of(self.questions, cleaned)
+        for name in questions.unasked_fields(self.questions, cleaned):
+            self._errors.pop(name, None)  # typed in a question not asked: not an answer
+        # an agent may leave any question unanswered (the citizen on the phone may not know)
+        self.cleaned_answers = questions.answers_of(self.questions, cleaned, required=False)
         return cleaned
 
     def answers(self) -> dict:

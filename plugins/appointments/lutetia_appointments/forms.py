@@ -122,7 +122,10 @@ class DetailsForm(CaptchaMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         self._check_captcha(cleaned)
-        self.answers = questions.answers_of(self.service.questions or [], cleaned)
+        asked = self.service.questions or []
+        for name in questions.unasked_fields(asked, cleaned):
+            self._errors.pop(name, None)  # typed in a question not asked: not an answer
+        self.answers = questions.answers_of(asked, cleaned)
         return cleaned
 
     def full_clean(self):

@@ -100,6 +100,28 @@ def applies(question: dict, answers: dict) -> bool:
     return value is not None and str(value) == condition.get("value")
 
 
+def _field_names(question: dict) -> list[str]:
+    shared = shared_question_kinds.get(question.get("type"))
+    if shared is None:
+        return [PREFIX + question["key"]]
+    return [PREFIX + name for name in shared.fields(question)]
+
+
+def unasked_fields(questions: list[dict], cleaned_data: dict) -> list[str]:
+    """The form fields of the questions not asked, given the answers in ``cleaned_data``:
+    what was typed there is not the citizen's answer, and neither are its errors."""
+    answers, unasked = {}, []
+    for question in questions:
+        if not applies(question, answers):
+            unasked += _field_names(question)
+            continue
+        if question.get("type") in CONDITION_TYPES:
+            value = cleaned_data.get(PREFIX + question["key"])
+            if value not in (None, ""):
+                answers[question["key"]] = value
+    return unasked
+
+
 def _condition_checked(question: dict, earlier: list[dict]) -> dict | str | None:
     """The question's condition, cleaned; None without one; a problem's text otherwise."""
     condition = question.get("shown_if")
@@ -253,8 +275,12 @@ def form_fields(questions: list[dict]) -> dict[str, forms.Field]:
             own = {PREFIX + name: f for name, f in shared.fields(question).items()}
         condition = describe_condition(question, questions)
         if condition:  # required only when asked: checked by `answers_of`
+            shown_if = question["shown_if"]
             for field in own.values():
                 field.required = False
+                # questions.js hides the question while it is not asked
+                field.widget.attrs["data-shown-if"] = PREFIX + shown_if["key"]
+                field.widget.attrs["data-shown-if-value"] = shown_if["value"]
             first = next(iter(own.values()), None)
             if first is not None:
                 hint = _("Only if %(condition)s.") % {"condition": condition}
@@ -268,7 +294,7 @@ def _shared_cleaned(question: dict, shared, cleaned_data: dict) -> dict:
     return {name: cleaned_data.get(PREFIX + name) for name in names}
 
 
-def answers_of(questions: list[dict], cleaned_data: dict) -> dict:
+def answers_of(questions: list[dict], cleaned_data: dict, *, required: bool = True) -> dict:
     """The cleaned answers by key, as JSON values (dates in ISO form, numbers as strings).
     ValidationError by field name when a shared type refuses an answer: call it from a form's
     ``clean`` so the page shows it at the question."""
@@ -286,7 +312,7 @@ def answers_of(questions: list[dict], cleaned_data: dict) -> dict:
         else:
             value = cleaned_data.get(field)
         if value in (None, "", [], {}):
-            if question.get("shown_if") and question.get("required"):
+            if required and question.get("shown_if") and question.get("required"):
                 missing[field] = _("This field is required.")
             continue
         if isinstance(value, dt.date):

@@ -121,7 +121,9 @@ def test_every_page_of_a_booking_passes_axe_core(page, sign_in_as, theme, identi
     page.fill("#id_first_name", "Camille")
     page.fill("#id_last_name", "Martin")
     page.fill("#id_email", f"camille.{secrets.token_hex(4)}@example.org")
+    assert not page.locator("#id_q_minors").is_visible()  # asked only for a passport
     page.select_option("#id_q_document", "passport")
+    assert page.locator("#id_q_minors").is_visible()
     submit(page, "main form[novalidate] button[type=submit]")
     # a passport: the question asked only then wants its answer
     assert page.locator("#id_q_minors[aria-invalid=true]").is_visible()

@@ -59,6 +59,8 @@ def test_the_citizen_answers_a_conditional_question_only_when_it_is_asked(client
         )
     )
     assert "Passport" in hint and hint in page.content.decode()
+    # the script hides it until then: it knows which answer shows it
+    assert 'data-shown-if="q_document" data-shown-if-value="passport"' in page.content.decode()
 
     # asked (a passport) and not answered: refused at the question, nothing kept
     answer = client.post(f"{INDEX}h/{held.uid}/", {**DETAILS, "q_document": "passport"})
@@ -74,7 +76,7 @@ def test_the_citizen_answers_a_conditional_question_only_when_it_is_asked(client
         client,
         agenda,
         slot_at(agenda, day, 10),
-        {**DETAILS, "q_document": "id_card", "q_children": "2"},
+        {**DETAILS, "q_document": "id_card", "q_children": "two"},  # even not a number
     )
     assert booked.answers == {"document": "id_card"}
     # asked and answered
