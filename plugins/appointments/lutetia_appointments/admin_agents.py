@@ -546,6 +546,7 @@ class AppointmentView(AgentView):
         self.appointment = appointment = appointment_or_404(request, pk)
         audit.personal_data_viewed(request, appointment)
         agenda = appointment.agenda
+        day = local(appointment.starts_at, agenda).date()
         slots = [
             {
                 "start": local(b.slot.starts_at, agenda),
@@ -564,7 +565,7 @@ class AppointmentView(AgentView):
             answers=questions.readable(appointment.service.questions or [], appointment.answers),
             slots=slots,
             history=history_of(appointment),
-            notes=notes.covering(agenda, *([local(appointment.starts_at, agenda).date()] * 2)),
+            notes=notes.covering(agenda, day, day),
             is_booked=appointment.status == Appointment.Status.BOOKED,
             presences=[
                 (Appointment.Presence.ARRIVED, _("Mark as arrived")),
@@ -572,8 +573,7 @@ class AppointmentView(AgentView):
                 (Appointment.Presence.UNKNOWN, _("Clear the presence")),
             ],
             cancel_form=cancel_form or agent_forms.CancelForm(),
-            day_url=reverse("appointments_admin:calendar", args=[agenda.pk])
-            + f"?date={local(appointment.starts_at, agenda):%Y-%m-%d}",
+            day_url=calendar_day_url(agenda, day),
             panels=resources.panels(
                 resources.admin_panels, appointment, user=request.user, request=request
             ),

@@ -42,7 +42,7 @@ from lutetia import audit
 from lutetia.accounts import workgroups
 from lutetia.questions import offered
 
-from . import booking, opening, removal, shown
+from . import availability, booking, opening, removal, shown
 from . import questions as service_questions
 from .config_forms import (
     AbsenceForm,
@@ -994,13 +994,9 @@ class ResourceDeleteView(AgendaMixin):
 
 def _when_list(appointments: list[Appointment]) -> str:
     return ", ".join(
-        f"{a.reference} ({date_format(_local_start(a), 'SHORT_DATETIME_FORMAT')})"
+        f"{a.reference} ({date_format(availability.local(a, a.agenda), 'SHORT_DATETIME_FORMAT')})"
         for a in appointments
     )
-
-
-def _local_start(appointment: Appointment) -> dt.datetime:
-    return appointment.starts_at.astimezone(zoneinfo.ZoneInfo(appointment.agenda.time_zone))
 
 
 class AbsenceAddView(AgendaMixin):

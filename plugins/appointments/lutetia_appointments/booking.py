@@ -693,11 +693,8 @@ def _free_resource(appointment: Appointment) -> int | None:
     time."""
     candidates = [r for r in appointment.agenda.resources.all() if r.active]
     if len(candidates) > 1:
-        agenda = appointment.agenda
-        day = appointment.starts_at.astimezone(zoneinfo.ZoneInfo(agenda.time_zone)).date()
-        away = opening.absences(agenda, day, day).get(day, set())
+        receiving, away = opening.serving(appointment.agenda, appointment.starts_at)
         candidates = [r for r in candidates if r.pk not in away] or candidates
-        receiving = opening.serving(agenda, appointment.starts_at)
         if receiving is not None:  # the rules name who receives at that time
             candidates = [r for r in candidates if r.pk in receiving] or candidates
     if len(candidates) < 2:

@@ -560,6 +560,19 @@ class SpecificDayForm(forms.ModelForm):
         return date
 
 
+def check_days(form: forms.Form, first: str, last: str) -> None:
+    """The days from field ``first`` to field ``last`` (empty: the first alone) are to come
+    (yesterday is accepted: another time zone's today) and at most `MAX_CLOSED_DAYS`."""
+    start, end = form.cleaned_data.get(first), form.cleaned_data.get(last)
+    if start and start < timezone.localdate() - dt.timedelta(days=1):
+        form.add_error(first, _("This day is past."))
+    if start and end:
+        if end < start:
+            form.add_error(last, _("The last day comes before the first one."))
+        elif (end - start).days >= MAX_CLOSED_DAYS:
+            form.add_error(last, _("At most %(days)s days at once.") % {"days": MAX_CLOSED_DAYS})
+
+
 class AbsenceForm(forms.ModelForm):
     """A resource away one day, or every day of a period."""
 
@@ -580,18 +593,9 @@ class AbsenceForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        start, end = data.get("starts_on"), data.get("ends_on")
-        if start and not end:
-            data["ends_on"] = end = start
-        if start and start < timezone.localdate() - dt.timedelta(days=1):
-            self.add_error("starts_on", _("This day is past."))
-        if start and end:
-            if end < start:
-                self.add_error("ends_on", _("The last day comes before the first one."))
-            elif (end - start).days >= MAX_CLOSED_DAYS:
-                self.add_error(
-                    "ends_on", _("At most %(days)s days at once.") % {"days": MAX_CLOSED_DAYS}
-                )
+        if data.get("starts_on") and not data.get("ends_on"):
+            data["ends_on"] = data["starts_on"]
+        check_days(self, "starts_on", "ends_on")
         return data
 
 
@@ -609,16 +613,7 @@ class ClosingForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        start, end = data.get("date"), data.get("until")
-        if start and start < timezone.localdate() - dt.timedelta(days=1):
-            self.add_error("date", _("This day is past."))
-        if start and end:
-            if end < start:
-                self.add_error("until", _("The last day comes before the first one."))
-            elif (end - start).days >= MAX_CLOSED_DAYS:
-                self.add_error(
-                    "until", _("At most %(days)s days at once.") % {"days": MAX_CLOSED_DAYS}
-                )
+        check_days(self, "date", "until")
         return data
 
     def days(self) -> list[dt.date]:

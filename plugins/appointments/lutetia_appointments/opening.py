@@ -192,19 +192,21 @@ def absences(agenda: Agenda, start: dt.date, end: dt.date) -> dict[dt.date, set[
     return away
 
 
-def serving(agenda: Agenda, starts_at: dt.datetime) -> set[int] | None:
-    """The ids of the resources the rules name for the hours holding ``starts_at``; None when
-    they name none (every active resource receives). One query when no range of the agenda
-    names any."""
-    if not TimeRange.resources.through.objects.filter(resource__agenda=agenda).exists():
-        return None
+def serving(agenda: Agenda, starts_at: dt.datetime) -> tuple[set[int] | None, set[int]]:
+    """(the ids of the resources the rules name for the hours holding ``starts_at``, None when
+    they name none: every active resource receives; the ids of those absent that day). Two
+    queries when no range of the agenda names any resource."""
     local = starts_at.astimezone(zoneinfo.ZoneInfo(agenda.time_zone))
     day = local.date()
-    for time_range in Rules(agenda, day, day).ranges(day):
+    if not TimeRange.resources.through.objects.filter(resource__agenda=agenda).exists():
+        return None, absences(agenda, day, day).get(day, set())
+    rules = Rules(agenda, day, day)
+    away = rules.absent.get(day, set())
+    for time_range in rules.ranges(day):
         if time_range.starts_at <= local.time() < time_range.ends_at:
             named = {resource.pk for resource in time_range.resources.all()}
-            return named or None
-    return None
+            return named or None, away
+    return None, away
 
 
 def local_today(agenda: Agenda, now: dt.datetime | None = None) -> dt.date:
